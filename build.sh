@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# mmdiff's build entry point (DESIGN.md section 8).
+#   ./build.sh                 check/install dependencies, build every flavor
+#   ./build.sh build FLAVOR... build some flavors (plain fuzz afl tsan cov)
+#   ./build.sh test            build plain, fuzz and afl; run every test
+#   ./build.sh fuzz [SECONDS]  the campaign: every family's pairs on this
+#                              machine's cores, SECONDS per pair (default 60)
+#   ./build.sh cov             coverage of the ports under the corpora (llvm-cov)
+# OSS-Fuzz: with $LIB_FUZZING_ENGINE and $OUT set, builds the fuzzers into $OUT.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+JOBS=$(nproc 2>/dev/null || echo 2)
+FAMILIES="percpu pagealloc"
+
+say() { printf '%s\n' "$*" >&2; }
+
+# -- dependencies ------------------------------------------------------------
+# clang 14 with its sanitizer and libFuzzer runtimes, llvm tools, AFL++, cmake.
+PKGS="clang-14 libclang-rt-14-dev llvm-14 cmake afl++ make"
+missing_deps() {
+	local miss=()
+	command -v clang-14 >/dev/null || miss+=(clang-14)
+	local rt
+	rt=$(ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null | head -1 || true)
+	[ -n "$rt" ] || miss+=(libclang-rt-14-dev)
+	command -v llvm-cov-14 >/dev/null || command -v llvm-cov >/dev/null || miss+=(llvm-14)
+	command -v llvm-profdata-14 >/dev/null || command -v llvm-profdata >/dev/null || miss+=(llvm-14)
+	command -v cmake >/dev/null || miss+=(cmake)
+	command -v make >/dev/null || miss+=(make)
+	command -v afl-clang-fast >/dev/null && command -v afl-fuzz >/dev/null || miss+=(afl++)
+	printf '%s\n' "${miss[@]}" | sort -u | tr '\n' ' '
+}
+
+ensure_deps() {
+	local miss
+	miss=$(missing_deps)
+	[ -z "${miss// /}" ] && return 0
+	if [ "$(id -u)" = 0 ]; then
+		say "build.sh: installing $miss"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq >/dev/null 2>&1 || true
+		# shellcheck disable=SC2086
+		apt-get install -y -qq $miss >/dev/null
+		miss=$(missing_deps)
+		[ -z "${miss// /}" ] && return 0
+		say "build.sh: still missing after apt-get: $miss"
+		exit 1
+	fi
+	say "build.sh: missing $miss; run: sudo apt-get install -y $miss"
+	exit 1
+}
+
+# -- building ----------------------------------------------------------------
+cc_for() {
+	case "$1" in
+	afl) echo afl-clang-fast ;;
+	*) command -v clang-14 || command -v clang ;;
+	esac
+}
+
+build_flavor() {
+	local flavor=$1 dir="$ROOT/build/$1"
+	mkdir -p "$dir" "$ROOT/build/bin"
+	if [ ! -f "$dir/CMakeCache.txt" ]; then
+		if [ "$flavor" = afl ]; then
+			# afl-clang-fast wraps clang 14; quiet its banner
+			AFL_QUIET=1 AFL_CC=$(cc_for plain) CC=afl-clang-fast \
+				cmake -S "$ROOT" -B "$dir" -DMMDIFF_FLAVOR=afl >/dev/null
+		else
+			CC=$(cc_for "$flavor") cmake -S "$ROOT" -B "$dir" \
+				-DMMDIFF_FLAVOR="$flavor" >/dev/null
+		fi
+	fi
+	AFL_QUIET=1 cmake --build "$dir" -j "$JOBS" >"$dir/build.log" 2>&1 || {
+		tail -40 "$dir/build.log" >&2
+		say "build.sh: the $flavor build failed (log: build/$flavor/build.log)"
+		exit 1
+	}
+}
+
+oss_fuzz() {
+	# OSS-Fuzz / ClusterFuzzLite contract: fuzzers, seed corpora, options in $OUT
+	local dir="$ROOT/build/ossfuzz"
+	mkdir -p "$dir"
+	CFLAGS="${CFLAGS:-}" cmake -S "$ROOT" -B "$dir" -DMMDIFF_FLAVOR=afl \
+		-DCMAKE_C_COMPILER="${CC:-clang}" >/dev/null
+	cmake --build "$dir" --target mmcore -j "$JOBS"
+	for fam in $FAMILIES; do
+		# shellcheck disable=SC2086
+		${CC:-clang} ${CFLAGS:-} -DMM_FAMILY="\"$fam\"" -I include -I fuzz \
+			-c fuzz/target.c -o "$dir/target-$fam.o"
+		# shellcheck disable=SC2086
+		${CXX:-clang++} ${CXXFLAGS:-} "$dir/target-$fam.o" \
+			"$dir"/CMakeFiles/mmcore.dir/*/*.o "$dir"/CMakeFiles/mmcore.dir/*/*/*/*.o \
+			$LIB_FUZZING_ENGINE -o "$OUT/mmdiff_$fam"
+		if [ -d "corpus/$fam" ]; then
+			(cd "corpus/$fam" && zip -q -r "$OUT/mmdiff_${fam}_seed_corpus.zip" .)
+		fi
+		printf '[libfuzzer]\nmax_len = 4096\n' >"$OUT/mmdiff_$fam.options"
+	done
+}
+
+# -- commands ----------------------------------------------------------------
+cmd_test() {
+	ensure_deps
+	build_flavor plain
+	build_flavor fuzz
+	build_flavor afl
+	say "build.sh: running tests"
+	(cd build/plain && ctest --output-on-failure -j "$JOBS" --timeout 1200)
+}
+
+cmd_fuzz() {
+	local secs=${1:-60} out="$ROOT/findings" log="$ROOT/build/fuzz-logs"
+	ensure_deps
+	build_flavor plain
+	build_flavor fuzz
+	build_flavor afl
+	mkdir -p "$out" "$log"
+	local pairs=() fam
+	for fam in $FAMILIES; do
+		while read -r f name ref _; do
+			[ "$f" = "$fam" ] || continue
+			[ "$ref" = "-" ] && continue
+			pairs+=("$fam $ref,$name")
+		done < <(build/bin/mmdiff list 2>/dev/null | awk 'NF>=3 && $1!~/^#/')
+	done
+	if [ ${#pairs[@]} -eq 0 ]; then
+		say "build.sh: no pairs to fuzz (mmdiff list printed none)"
+		exit 1
+	fi
+	say "build.sh: fuzzing ${#pairs[@]} pairs, ${secs}s each, $JOBS at a time; findings in $out/"
+	local start=$SECONDS running=0 i=0 p
+	for p in "${pairs[@]}"; do
+		set -- $p
+		i=$((i + 1))
+		(build/bin/mmdiff fuzz --family "$1" --variants "$2" --time "$secs" \
+			--seed "$i" --findings "$out" >"$log/pair-$i.log" 2>&1 || true) &
+		running=$((running + 1))
+		if [ "$running" -ge "$JOBS" ]; then
+			wait -n || true
+			running=$((running - 1))
+		fi
+		say "  [$((SECONDS - start))s] started $1 $2 ($i/${#pairs[@]})"
+	done
+	while [ "$running" -gt 0 ]; do
+		wait -n || true
+		running=$((running - 1))
+		say "  [$((SECONDS - start))s] $running pair(s) still running"
+	done
+	say ""
+	say "== mmdiff campaign summary ($((SECONDS - start))s) =="
+	i=0
+	local total_execs=0
+	for p in "${pairs[@]}"; do
+		i=$((i + 1))
+		set -- $p
+		local execs cov found
+		execs=$(grep -o 'execs: [0-9]*' "$log/pair-$i.log" | tail -1 | awk '{print $2}')
+		cov=$(grep -o 'coverage: [^,]*' "$log/pair-$i.log" | tail -1 | cut -d' ' -f2-)
+		found=$(grep -c '^MMDIFF-FOUND' "$log/pair-$i.log" || true)
+		total_execs=$((total_execs + ${execs:-0}))
+		printf '  %-9s %-22s execs %-10s coverage %-12s findings %s\n' \
+			"$1" "$2" "${execs:-?}" "${cov:-?}" "$found" >&2
+		grep '^MMDIFF-FOUND' "$log/pair-$i.log" | sed 's/^/      /' >&2 || true
+	done
+	say "  pairs ${#pairs[@]}, total execs $total_execs"
+	say "  minimized findings: $(ls "$out"/*.ops 2>/dev/null | wc -l) in $out/ (logs: $log/)"
+}
+
+cmd_cov() {
+	ensure_deps
+	build_flavor cov
+	local prof="$ROOT/build/cov/profiles"
+	rm -rf "$prof"
+	mkdir -p "$prof"
+	for fam in $FAMILIES; do
+		[ -d "corpus/$fam" ] || continue
+		LLVM_PROFILE_FILE="$prof/$fam-%p.profraw" build/bin/mmdiff-cov run \
+			"corpus/$fam" corpus/regress >/dev/null || true
+	done
+	local pd cov
+	pd=$(command -v llvm-profdata-14 || command -v llvm-profdata)
+	cov=$(command -v llvm-cov-14 || command -v llvm-cov)
+	"$pd" merge -sparse "$prof"/*.profraw -o "$prof/all.profdata"
+	"$cov" report build/bin/mmdiff-cov -instr-profile="$prof/all.profdata" ref impl
+}
+
+if [ -n "${LIB_FUZZING_ENGINE:-}" ] && [ -n "${OUT:-}" ]; then
+	oss_fuzz
+	exit 0
+fi
+
+case "${1:-all}" in
+all)
+	ensure_deps
+	for f in plain fuzz afl tsan cov; do build_flavor "$f"; done
+	say "build.sh: built plain fuzz afl tsan cov into build/bin/"
+	;;
+build)
+	shift
+	ensure_deps
+	for f in "${@:-plain}"; do build_flavor "$f"; done
+	;;
+test) cmd_test ;;
+fuzz) shift; cmd_fuzz "$@" ;;
+cov) cmd_cov ;;
+deps) ensure_deps ;;
+*)
+	say "usage: ./build.sh [all | build FLAVOR... | test | fuzz [SECONDS] | cov | deps]"
+	exit 2
+	;;
+esac

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The differential driver (DESIGN.md sections 1 and 6).
+ *
+ * mm_run() runs one input against a reference and zero or more
+ * implementations: after every op, each variant's own invariants, then the
+ * family's differential relations between each implementation and the
+ * reference.  The first violation ends the run; its signature is
+ * "<family>/<impl>~<ref>/<inv>" for a differential relation and
+ * "<family>/<variant>/<inv>" for a single-variant invariant.
+ *
+ * mm_instance_* run a single variant instance op by op (port tests).
+ */
+#ifndef MM_DRIVER_H
+#define MM_DRIVER_H
+
+#include <stdio.h>
+#include <mm/harness.h>
+
+#define MM_MAX_VARIANTS 4
+
+struct mm_instance {
+	const struct mm_variant *v;
+	const struct mm_family *fam;
+	struct mm_machine m;
+	void *inst;
+	bool dead;		/* a violation unwound it */
+};
+
+struct mm_verdict {
+	bool violated;
+	char sig[192];
+	int op_index;		/* -1: at create */
+	char op_text[192];
+	char variant[64];	/* where it fired (impl~ref for differential) */
+	char inv[64];
+	char where[64];
+	char detail[MM_DETAIL_LEN];
+	char state[2048];	/* the variant's dump at the violation */
+	unsigned long notes;	/* soft events logged, all variants */
+};
+
+/* 0 on success; a violation at create is returned as 1 (see m.inv) */
+int mm_instance_create(struct mm_instance *in, const struct mm_family *fam,
+		       const struct mm_variant *v, const struct mm_config *cfg);
+/* 0: op done and invariants hold; 1: violation (details in in->m) */
+int mm_instance_exec(struct mm_instance *in, const struct mm_op *op,
+		     struct mm_opres *res);
+void mm_instance_observe(struct mm_instance *in, void *obs);
+void mm_instance_destroy(struct mm_instance *in);
+
+/*
+ * Run @input on @vars[0] (the reference) and @vars[1..n-1].  With @trace
+ * non-NULL, print every op, each variant's result and, at a violation, the
+ * state.  Returns 1 if violated, 0 if not.
+ */
+int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
+	   int n, const struct mm_input *input, struct mm_verdict *out,
+	   FILE *trace);
+
+/*
+ * The variant set for a family: @spec is "A,B,..." (first is the
+ * reference) or NULL for the family default (every pair is run: the first
+ * reference with all its implementations).  Returns the count or -1 with
+ * @err set.
+ */
+int mm_pick_variants(const struct mm_family *fam, const char *spec,
+		     const struct mm_variant **vars, int max, char *err,
+		     size_t errlen);
+
+/* format an op as its text line (no newline) */
+void mm_op_format(const struct mm_family *fam, const struct mm_op *op,
+		  char *buf, size_t len);
+#endif

@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The simulated machine: budget and fault injection, contents patterns,
+ * execution context and the held-lock checker, explicit work and RCU.
+ * See include/mm/machine.h for the contract.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mm/machine.h>
+#include <linux/workqueue.h>
+#include <linux/rcupdate.h>
+
+struct mm_machine *mm_cur;
+
+/*
+ * Every allocation carries this header: the machine frees all of them at
+ * destroy, whatever state a violation left the port in.
+ */
+struct mm_alloc_hdr {
+	struct mm_alloc_hdr *prev, *next;
+	size_t size;		/* bytes after the header */
+	long pages;		/* > 0: backing pages charged */
+	long meta;		/* metadata bytes charged */
+	uint64_t pad;		/* keeps the payload 16-byte aligned */
+};
+
+static const char *const lock_report_ids[MM_LR_NR] = {
+	[MM_LR_DEADLOCK] = "DEADLOCK",
+	[MM_LR_SLEEP_IN_ATOMIC] = "SLEEP_IN_ATOMIC",
+	[MM_LR_INVALID_WAIT_CTX] = "INVALID_WAIT_CTX",
+	[MM_LR_NMI_UNSAFE] = "NMI_UNSAFE",
+	[MM_LR_LOCK_IN_LOCKLESS_PATH] = "LOCK_IN_LOCKLESS_PATH",
+	[MM_LR_LOCK_MISUSE] = "LOCK_MISUSE",
+};
+
+const char *mm_lock_report_id(enum mm_lock_report r)
+{
+	return lock_report_ids[r];
+}
+
+void mm_machine_init(struct mm_machine *m, int nr_cpus, long budget_pages)
+{
+	memset(m, 0, sizeof(*m));
+	m->nr_cpus = nr_cpus < 1 ? 1 : nr_cpus > MM_MAX_CPUS ? MM_MAX_CPUS : nr_cpus;
+	m->budget_pages = budget_pages;
+	m->system_wq.name = "system_wq";
+	mm_lock_init(&m->ctx_raw_lock, "caller_raw_lock", MM_RAW_SPINLOCK);
+	mm_lock_init(&m->ctx_spin_lock, "caller_spinlock", MM_SPINLOCK);
+}
+
+void mm_machine_destroy(struct mm_machine *m)
+{
+	struct mm_alloc_hdr *h = m->allocs, *n;
+
+	while (h) {
+		n = h->next;
+		free(h);
+		h = n;
+	}
+	m->allocs = NULL;
+	if (mm_cur == m)
+		mm_cur = NULL;
+}
+
+void mm_violation(const char *inv, const char *where, const char *fmt, ...)
+{
+	struct mm_machine *m = mm_cur;
+	va_list ap;
+
+	if (!m) {
+		fprintf(stderr, "mmdiff: harness bug: violation %s outside a machine\n", inv);
+		abort();
+	}
+	if (!m->violated) {
+		m->violated = true;
+		snprintf(m->inv, sizeof(m->inv), "%s", inv);
+		snprintf(m->where, sizeof(m->where), "%s", where ? where : "?");
+		va_start(ap, fmt);
+		vsnprintf(m->detail, sizeof(m->detail), fmt, ap);
+		va_end(ap);
+	}
+	if (!m->unwind) {
+		fprintf(stderr, "mmdiff: harness bug: violation %s with nowhere to unwind\n", inv);
+		abort();
+	}
+	longjmp(*m->unwind, 1);
+}
+
+void mm_note(const char *what, const char *fmt, ...)
+{
+	struct mm_machine *m = mm_cur;
+	va_list ap;
+	int n;
+
+	if (!m)
+		return;
+	m->notes.nr++;
+	n = snprintf(m->notes.last, sizeof(m->notes.last), "%s: ", what);
+	if (n < 0 || (size_t)n >= sizeof(m->notes.last))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(m->notes.last + n, sizeof(m->notes.last) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* -- memory ----------------------------------------------------------- */
+
+bool mm_should_fail(enum mm_fail_kind kind)
+{
+	struct mm_machine *m = mm_cur;
+
+	if (kind >= MM_FAIL_NR || !m->fail_next[kind])
+		return false;
+	m->fail_next[kind]--;
+	m->fail_hits[kind]++;
+	return true;
+}
+
+long mm_pages_held(void)
+{
+	struct mm_machine *m = mm_cur;
+
+	return m->pages_used + (m->meta_bytes + (long)MM_PAGE_SIZE - 1) / (long)MM_PAGE_SIZE;
+}
+
+static bool budget_allows(long pages, long meta)
+{
+	struct mm_machine *m = mm_cur;
+	long held = m->pages_used + pages +
+		    (m->meta_bytes + meta + (long)MM_PAGE_SIZE - 1) / (long)MM_PAGE_SIZE;
+
+	if (held > m->budget_pages) {
+		m->budget_fails++;
+		return false;
+	}
+	return true;
+}
+
+static void *hdr_alloc(size_t size, long pages, long meta)
+{
+	struct mm_machine *m = mm_cur;
+	struct mm_alloc_hdr *h = calloc(1, sizeof(*h) + size);
+
+	if (!h) {
+		fprintf(stderr, "mmdiff: out of host memory (%zu bytes)\n", size);
+		abort();
+	}
+	h->size = size;
+	h->pages = pages;
+	h->meta = meta;
+	h->next = m->allocs;
+	if (m->allocs)
+		m->allocs->prev = h;
+	m->allocs = h;
+	m->pages_used += pages;
+	m->meta_bytes += meta;
+	if (mm_pages_held() > m->pages_peak)
+		m->pages_peak = mm_pages_held();
+	return h + 1;
+}
+
+static void hdr_free(void *p)
+{
+	struct mm_machine *m = mm_cur;
+	struct mm_alloc_hdr *h = (struct mm_alloc_hdr *)p - 1;
+
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		m->allocs = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	m->pages_used -= h->pages;
+	m->meta_bytes -= h->meta;
+	free(h);
+}
+
+void *mm_pages_alloc(unsigned long nr, enum mm_fail_kind kind)
+{
+	if (mm_should_fail(kind))
+		return NULL;
+	if (!budget_allows((long)nr, 0))
+		return NULL;
+	return hdr_alloc(nr * MM_PAGE_SIZE, (long)nr, 0);
+}
+
+void mm_pages_free(void *p, unsigned long nr)
+{
+	struct mm_alloc_hdr *h;
+
+	if (!p)
+		return;
+	h = (struct mm_alloc_hdr *)p - 1;
+	if (h->pages != (long)nr)
+		mm_violation("PAGES_FREE_MISMATCH", __func__,
+			     "freeing %lu pages of a %ld-page allocation", nr, h->pages);
+	/*
+	 * Released to libc: under ASan the freed pages stay poisoned in its
+	 * quarantine, so a port that still touches a page it depopulated is
+	 * caught on the spot (use-after-free on the page's address).
+	 */
+	hdr_free(p);
+}
+
+void *mm_kzalloc(size_t size, enum mm_fail_kind kind)
+{
+	if (kind == MM_FAIL_NR)
+		return hdr_alloc(size, 0, 0);
+	if (mm_should_fail(kind))
+		return NULL;
+	if (!budget_allows(0, (long)size))
+		return NULL;
+	return hdr_alloc(size, 0, (long)size);
+}
+
+void mm_kfree(void *p)
+{
+	if (p)
+		hdr_free(p);
+}
+
+/* splitmix64: the pattern of byte i of allocation (id, cpu) */
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint8_t pattern_byte(uint64_t seed, size_t i)
+{
+	return (uint8_t)(mix(seed + i / 8) >> (8 * (i % 8)));
+}
+
+void mm_fill(void *p, size_t len, uint64_t id, int cpu)
+{
+	uint8_t *b = p;
+	uint64_t seed = mix(id * 131 + (uint64_t)cpu);
+
+	for (size_t i = 0; i < len; i++)
+		b[i] = pattern_byte(seed, i);
+}
+
+long mm_check(const void *p, size_t len, uint64_t id, int cpu)
+{
+	const uint8_t *b = p;
+	uint64_t seed = mix(id * 131 + (uint64_t)cpu);
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != pattern_byte(seed, i))
+			return (long)i;
+	return -1;
+}
+
+/* -- context and locks -------------------------------------------------- */
+
+void mm_set_context(int cpu, enum mm_ctx ctx)
+{
+	struct mm_machine *m = mm_cur;
+	struct mm_cpu *c;
+
+	m->cpu = cpu % m->nr_cpus;
+	c = mm_this_cpu();
+	memset(c, 0, sizeof(*c));
+	switch (ctx) {
+	case MM_CTX_PROCESS:
+		break;
+	case MM_CTX_IRQS_OFF:
+		c->irqs_disabled = 1;
+		break;
+	case MM_CTX_RAW_LOCK_HELD:
+		c->irqs_disabled = 1;	/* raw_spin_lock_irqsave, as krcp->lock */
+		m->ctx_raw_lock.owner = m->cpu + 1;
+		c->held[c->nr_held++] = &m->ctx_raw_lock;
+		c->raw_locks_held = 1;
+		c->preempt_count = 1;
+		break;
+	case MM_CTX_ZONE_LOCK_HELD:
+		m->ctx_spin_lock.owner = m->cpu + 1;
+		c->held[c->nr_held++] = &m->ctx_spin_lock;
+		c->spin_locks_held = 1;
+		if (!m->preempt_rt)
+			c->preempt_count = 1;
+		break;
+	case MM_CTX_NMI:
+		c->in_nmi = 1;
+		c->irqs_disabled = 1;
+		break;
+	default:
+		break;
+	}
+}
+
+void mm_clear_context(void)
+{
+	struct mm_machine *m = mm_cur;
+	struct mm_cpu *c = mm_this_cpu();
+
+	for (int i = 0; i < c->nr_held; i++) {
+		struct mm_lock *l = c->held[i];
+
+		if (l == &m->ctx_raw_lock || l == &m->ctx_spin_lock) {
+			l->owner = 0;
+			continue;
+		}
+		mm_lock_report(MM_LR_LOCK_MISUSE, l->site ? l->site : "?",
+			       "%s still held at the end of the op", l->name);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+void mm_lock_report(enum mm_lock_report r, const char *site, const char *fmt, ...)
+{
+	struct mm_machine *m = mm_cur;
+	char buf[MM_DETAIL_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (m->known_lock_reports & (1u << r)) {
+		mm_note("KNOWN_REF_BUG", "%s at %s: %s", lock_report_ids[r], site, buf);
+		return;
+	}
+	mm_violation(lock_report_ids[r], site, "%s", buf);
+}
+
+void mm_lock_init(struct mm_lock *l, const char *name, enum mm_lock_class cls)
+{
+	l->name = name;
+	l->cls = cls;
+	l->owner = 0;
+	l->site = NULL;
+	l->irqs_off = false;
+}
+
+static int task_id(void)
+{
+	return mm_cur->cpu + 1;
+}
+
+static bool atomic_ctx(const struct mm_cpu *c)
+{
+	return c->irqs_disabled || c->preempt_count || c->raw_locks_held ||
+	       (c->spin_locks_held && !mm_cur->preempt_rt);
+}
+
+/* the checks every acquire makes (SPEC 0.2(3)) */
+static void acquire_checks(struct mm_lock *l, const char *site)
+{
+	struct mm_machine *m = mm_cur;
+	struct mm_cpu *c = mm_this_cpu();
+
+	if (c->in_nmi)
+		mm_lock_report(MM_LR_NMI_UNSAFE, site, "%s taken in NMI context", l->name);
+	if (c->lockless_depth)
+		mm_lock_report(MM_LR_LOCK_IN_LOCKLESS_PATH, site,
+			       "%s taken inside a path declared lockless", l->name);
+	if (l->owner == task_id())
+		mm_lock_report(MM_LR_DEADLOCK, site, "%s re-acquired (taken at %s)",
+			       l->name, l->site ? l->site : "?");
+	switch (l->cls) {
+	case MM_MUTEX:
+		if (atomic_ctx(c))
+			mm_lock_report(MM_LR_SLEEP_IN_ATOMIC, site,
+				       "mutex %s with irqs_disabled=%d preempt_count=%d raw_locks=%d spinlocks=%d",
+				       l->name, c->irqs_disabled, c->preempt_count,
+				       c->raw_locks_held, c->spin_locks_held);
+		break;
+	case MM_SPINLOCK:
+		if (m->preempt_rt && (c->raw_locks_held || c->irqs_disabled ||
+				      c->preempt_count))
+			mm_lock_report(MM_LR_SLEEP_IN_ATOMIC, site,
+				       "spinlock_t %s sleeps on PREEMPT_RT; raw_locks=%d irqs_disabled=%d preempt_count=%d",
+				       l->name, c->raw_locks_held, c->irqs_disabled,
+				       c->preempt_count);
+		else if (m->prove_raw_lock_nesting && c->raw_locks_held)
+			mm_lock_report(MM_LR_INVALID_WAIT_CTX, site,
+				       "spinlock_t %s nested inside a raw_spinlock_t (%d held)",
+				       l->name, c->raw_locks_held);
+		break;
+	case MM_RAW_SPINLOCK:
+		break;
+	}
+}
+
+static void mark_held(struct mm_lock *l, const char *site)
+{
+	struct mm_cpu *c = mm_this_cpu();
+
+	if (c->nr_held == MM_MAX_HELD)
+		mm_violation("HARNESS", site, "held-lock stack overflow");
+	l->owner = task_id();
+	l->site = site;
+	c->held[c->nr_held++] = l;
+	if (l->cls == MM_RAW_SPINLOCK) {
+		c->raw_locks_held++;
+		c->preempt_count++;
+	} else if (l->cls == MM_SPINLOCK) {
+		c->spin_locks_held++;
+		if (!mm_cur->preempt_rt)
+			c->preempt_count++;
+	}
+}
+
+void mm_lock_acquire(struct mm_lock *l, const char *site)
+{
+	acquire_checks(l, site);
+	if (l->cls == MM_MUTEX)
+		mm_sched_point(site);	/* mutex_lock may sleep */
+	if (l->owner && l->owner != task_id())
+		/* deterministic mode runs one task at a time: nobody releases it */
+		mm_lock_report(MM_LR_DEADLOCK, site, "%s held by task %d (taken at %s)",
+			       l->name, l->owner - 1, l->site ? l->site : "?");
+	mark_held(l, site);
+}
+
+bool mm_lock_tryacquire(struct mm_lock *l, const char *site)
+{
+	struct mm_cpu *c = mm_this_cpu();
+
+	if (c->in_nmi)
+		mm_lock_report(MM_LR_NMI_UNSAFE, site, "%s trylock in NMI context", l->name);
+	if (c->lockless_depth)
+		mm_lock_report(MM_LR_LOCK_IN_LOCKLESS_PATH, site,
+			       "%s trylock inside a path declared lockless", l->name);
+	if (l->owner)
+		return false;
+	mark_held(l, site);
+	return true;
+}
+
+void mm_lock_release(struct mm_lock *l, const char *site)
+{
+	struct mm_cpu *c = mm_this_cpu();
+	int i;
+
+	if (l->owner != task_id())
+		mm_lock_report(MM_LR_LOCK_MISUSE, site, "%s released but not held by this task",
+			       l->name);
+	for (i = c->nr_held - 1; i >= 0; i--)
+		if (c->held[i] == l)
+			break;
+	if (i >= 0) {
+		memmove(&c->held[i], &c->held[i + 1],
+			sizeof(c->held[0]) * (c->nr_held - i - 1));
+		c->nr_held--;
+	}
+	if (l->cls == MM_RAW_SPINLOCK) {
+		c->raw_locks_held--;
+		c->preempt_count--;
+	} else if (l->cls == MM_SPINLOCK) {
+		c->spin_locks_held--;
+		if (!mm_cur->preempt_rt)
+			c->preempt_count--;
+	}
+	l->owner = 0;
+	mm_sched_point(site);	/* another task may run once it is dropped */
+}
+
+void mm_lock_acquire_irq(struct mm_lock *l, const char *site)
+{
+	bool irqs = !(l->cls == MM_SPINLOCK && mm_cur->preempt_rt);
+
+	if (irqs)
+		mm_irq_disable();
+	mm_lock_acquire(l, site);
+	l->irqs_off = irqs;
+}
+
+void mm_lock_release_irq(struct mm_lock *l, const char *site)
+{
+	bool irqs = l->irqs_off;
+
+	l->irqs_off = false;
+	mm_lock_release(l, site);
+	if (irqs)
+		mm_irq_enable();
+}
+
+bool mm_lock_held(const struct mm_lock *l)
+{
+	return l->owner == task_id();
+}
+
+void mm_might_sleep(const char *site)
+{
+	struct mm_cpu *c = mm_this_cpu();
+
+	if (c->in_nmi)
+		mm_lock_report(MM_LR_NMI_UNSAFE, site, "may sleep in NMI context");
+	if (atomic_ctx(c))
+		mm_lock_report(MM_LR_SLEEP_IN_ATOMIC, site,
+			       "may sleep with irqs_disabled=%d preempt_count=%d raw_locks=%d spinlocks=%d",
+			       c->irqs_disabled, c->preempt_count, c->raw_locks_held,
+			       c->spin_locks_held);
+}
+
+void mm_allocator_entry(const char *site)
+{
+	if (mm_this_cpu()->in_nmi)
+		mm_lock_report(MM_LR_NMI_UNSAFE, site, "allocator entered in NMI context");
+}
+
+void mm_sched_point(const char *site)
+{
+	(void)site;
+	/* deterministic mode: one task runs; the count shows where others could */
+	mm_cur->sched_points++;
+}
+
+void mm_irq_disable(void)
+{
+	mm_this_cpu()->irqs_disabled++;
+}
+
+void mm_irq_enable(void)
+{
+	struct mm_cpu *c = mm_this_cpu();
+
+	if (c->irqs_disabled <= 0)
+		mm_lock_report(MM_LR_LOCK_MISUSE, "local_irq_enable",
+			       "irqs enabled more often than disabled");
+	else
+		c->irqs_disabled--;
+}
+
+void mm_preempt_disable(void)
+{
+	mm_this_cpu()->preempt_count++;
+}
+
+void mm_preempt_enable(void)
+{
+	struct mm_cpu *c = mm_this_cpu();
+
+	if (c->preempt_count <= 0)
+		mm_lock_report(MM_LR_LOCK_MISUSE, "preempt_enable",
+			       "preemption enabled more often than disabled");
+	else
+		c->preempt_count--;
+}
+
+void mm_lockless_enter(void)
+{
+	mm_this_cpu()->lockless_depth++;
+}
+
+void mm_lockless_exit(void)
+{
+	mm_this_cpu()->lockless_depth--;
+}
+
+/* -- deferred work ------------------------------------------------------ */
+
+void mm_queue_work(struct mm_workqueue *wq, struct work_struct *w)
+{
+	w->pending = true;
+	w->next = NULL;
+	if (wq->tail)
+		wq->tail->next = w;
+	else
+		wq->head = w;
+	wq->tail = w;
+}
+
+bool mm_work_pending(const struct work_struct *w)
+{
+	return w->pending;
+}
+
+/*
+ * Work runs in process context on the current CPU, as a kworker would: the
+ * op's own context is set aside while it runs.
+ */
+int mm_run_workqueue(struct mm_workqueue *wq, int n)
+{
+	struct mm_cpu saved = *mm_this_cpu();
+	int ran = 0;
+
+	memset(mm_this_cpu(), 0, sizeof(saved));
+	while (wq->head && (n < 0 || ran < n)) {
+		struct work_struct *w = wq->head;
+
+		wq->head = w->next;
+		if (!wq->head)
+			wq->tail = NULL;
+		w->next = NULL;
+		w->pending = false;	/* cleared before it runs, as in the kernel */
+		w->func(w);
+		ran++;
+		wq->nr_run++;
+		if (ran > 4096)
+			mm_violation("UNBOUNDED_LOOP", wq->name,
+				     "work keeps requeueing itself (%d items run)", ran);
+	}
+	*mm_this_cpu() = saved;
+	return ran;
+}
+
+void mm_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))
+{
+	struct mm_machine *m = mm_cur;
+
+	head->func = func;
+	head->next = NULL;
+	head->gp_seq_queued = m->rcu_gp_seq;
+	if (m->rcu_tail)
+		m->rcu_tail->next = head;
+	else
+		m->rcu_head_list = head;
+	m->rcu_tail = head;
+}
+
+void mm_rcu_gp(void)
+{
+	struct mm_machine *m = mm_cur;
+	struct rcu_head *list = m->rcu_head_list;
+
+	/* callbacks queued during this grace period wait for the next one */
+	m->rcu_head_list = m->rcu_tail = NULL;
+	m->rcu_gp_seq++;
+	while (list) {
+		struct rcu_head *next = list->next;
+
+		list->func(list);
+		list = next;
+	}
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * spinlock_t and raw_spinlock_t on the simulated machine's lock checker.
+ * Taking or dropping a lock is a scheduling point, as in the kernel where
+ * another CPU may run in between.
+ */
+#ifndef _LINUX_SPINLOCK_H
+#define _LINUX_SPINLOCK_H
+#include <mm/machine.h>
+
+typedef struct mm_lock spinlock_t;
+typedef struct mm_lock raw_spinlock_t;
+
+#define __MM_STR2(x) #x
+#define __MM_STR(x) __MM_STR2(x)
+#define __MM_SITE __FILE__ ":" __MM_STR(__LINE__)
+
+#define spin_lock_init(l)	mm_lock_init(l, #l, MM_SPINLOCK)
+#define raw_spin_lock_init(l)	mm_lock_init(l, #l, MM_RAW_SPINLOCK)
+
+#define spin_lock(l)		mm_lock_acquire(l, __func__)
+#define spin_unlock(l)		mm_lock_release(l, __func__)
+#define spin_trylock(l)		mm_lock_tryacquire(l, __func__)
+/* on PREEMPT_RT the _irq variants of spinlock_t leave interrupts enabled */
+#define spin_lock_irq(l)	mm_lock_acquire_irq(l, __func__)
+#define spin_unlock_irq(l)	mm_lock_release_irq(l, __func__)
+#define spin_lock_irqsave(l, flags) \
+	do { (flags) = 1; mm_lock_acquire_irq(l, __func__); } while (0)
+#define spin_unlock_irqrestore(l, flags) \
+	do { (void)(flags); mm_lock_release_irq(l, __func__); } while (0)
+
+#define raw_spin_lock(l)		spin_lock(l)
+#define raw_spin_unlock(l)		spin_unlock(l)
+#define raw_spin_lock_irqsave(l, f)	spin_lock_irqsave(l, f)
+#define raw_spin_unlock_irqrestore(l, f) spin_unlock_irqrestore(l, f)
+
+#define lockdep_assert_held(l) \
+	do { if (!mm_lock_held(l)) \
+		mm_lock_report(MM_LR_LOCK_MISUSE, __func__, "%s not held", (l)->name); } while (0)
+
+#define local_irq_save(flags)	do { (flags) = 1; mm_irq_disable(); } while (0)
+#define local_irq_restore(flags) do { (void)(flags); mm_irq_enable(); } while (0)
+#define local_irq_disable()	mm_irq_disable()
+#define local_irq_enable()	mm_irq_enable()
+#define preempt_disable()	mm_preempt_disable()
+#define preempt_enable()	mm_preempt_enable()
+#define smp_processor_id()	(mm_cur->cpu)
+#endif

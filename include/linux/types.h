@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Kernel integer types and attributes the ports use. */
+#ifndef _LINUX_TYPES_H
+#define _LINUX_TYPES_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+typedef unsigned int gfp_t;
+typedef uintptr_t phys_addr_t;
+
+#define __percpu
+#define __rcu
+#define __read_mostly
+#define __init
+#define __force
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#define READ_ONCE(x)	(x)
+#define WRITE_ONCE(x, v) ((x) = (v))
+#endif

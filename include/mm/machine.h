@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The simulated machine one variant instance runs on (DESIGN.md section 4).
+ *
+ * Contract: every variant instance owns one struct mm_machine.  The driver
+ * makes it current (mm_machine_enter) before calling into the port, so shim
+ * functions (locks, allocation, work queues) need no machine argument, the
+ * way kernel code needs none.  Everything a port allocates through this API
+ * is freed by mm_machine_destroy(), even after a violation unwound the port
+ * half-way through a function.
+ *
+ * A violation (mm_violation) records the first failure of the instance and
+ * unwinds to the driver with longjmp: the run is over at the first one.
+ */
+#ifndef MM_MACHINE_H
+#define MM_MACHINE_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MM_MAX_CPUS		8
+#define MM_PAGE_SIZE		4096UL
+#define MM_DETAIL_LEN		1024
+
+/* What a fault-injection request (fail_next) and the budget apply to. */
+enum mm_fail_kind {
+	MM_FAIL_POPULATE,	/* percpu backend: pcpu_populate_chunk pages */
+	MM_FAIL_CREATE_CHUNK,	/* percpu backend: pcpu_create_chunk */
+	MM_FAIL_KMALLOC,	/* metadata (kmalloc/vmalloc) */
+	MM_FAIL_KTHREAD_CREATE,
+	MM_FAIL_CHARGE,
+	MM_FAIL_PAGE_ALLOC,	/* page allocator refill from "hardware" */
+	MM_FAIL_NR
+};
+
+/* Calling context of an operation (SPEC 0.2(2)). */
+enum mm_ctx {
+	MM_CTX_PROCESS,
+	MM_CTX_IRQS_OFF,
+	MM_CTX_RAW_LOCK_HELD,
+	MM_CTX_ZONE_LOCK_HELD,
+	MM_CTX_NMI,
+	MM_CTX_NR
+};
+
+enum mm_lock_class { MM_MUTEX, MM_SPINLOCK, MM_RAW_SPINLOCK };
+
+/* Lock-checker findings; each can be made a logged note (known ref bug). */
+enum mm_lock_report {
+	MM_LR_DEADLOCK,
+	MM_LR_SLEEP_IN_ATOMIC,
+	MM_LR_INVALID_WAIT_CTX,
+	MM_LR_NMI_UNSAFE,
+	MM_LR_LOCK_IN_LOCKLESS_PATH,
+	MM_LR_LOCK_MISUSE,
+	MM_LR_NR
+};
+
+struct mm_lock {
+	const char *name;
+	enum mm_lock_class cls;
+	int owner;		/* task id + 1, 0 when free */
+	const char *site;	/* where it was taken */
+	bool irqs_off;		/* taken with an _irq/_irqsave variant that disabled irqs */
+};
+
+#define MM_MAX_HELD 16
+
+/* Per-CPU execution state; one task per CPU in deterministic mode. */
+struct mm_cpu {
+	int irqs_disabled;	/* nesting of local_irq_disable/save */
+	int preempt_count;
+	int raw_locks_held;
+	int spin_locks_held;
+	int in_nmi;
+	int lockless_depth;	/* > 0 inside an entry point claimed lockless */
+	int nr_held;
+	struct mm_lock *held[MM_MAX_HELD];
+};
+
+struct list_head;
+struct work_struct;
+struct rcu_head;
+
+/* An explicit work queue: nothing runs until an op runs it. */
+struct mm_workqueue {
+	const char *name;
+	struct work_struct *head, *tail;
+	unsigned long nr_run;
+};
+
+struct mm_note_log {
+	unsigned int nr;
+	char last[256];
+};
+
+struct mm_alloc_hdr;
+
+struct mm_machine {
+	/* configuration */
+	int nr_cpus;
+	long budget_pages;
+	bool preempt_rt;
+	bool prove_raw_lock_nesting;
+
+	/* memory: backing pages plus metadata bytes, both against the budget */
+	long pages_used;
+	long meta_bytes;
+	long pages_peak;
+	struct mm_alloc_hdr *allocs;	/* everything live, freed at destroy */
+	unsigned int fail_next[MM_FAIL_NR];
+	unsigned long fail_hits[MM_FAIL_NR];	/* injected failures taken */
+	unsigned long budget_fails;		/* requests refused by the budget */
+
+	/* execution */
+	int cpu;			/* current CPU (smp_processor_id) */
+	struct mm_cpu cpus[MM_MAX_CPUS];
+	unsigned long sched_points;
+	unsigned int known_lock_reports;	/* mask of 1 << mm_lock_report */
+	struct mm_note_log notes;
+	/* harness-owned locks standing for the caller's context (ctx ops) */
+	struct mm_lock ctx_raw_lock, ctx_spin_lock;
+
+	/* deferred work */
+	struct mm_workqueue system_wq;
+	struct rcu_head *rcu_head_list, *rcu_tail;
+	unsigned long rcu_gp_seq;	/* completed grace periods */
+
+	/* violation state */
+	jmp_buf *unwind;
+	bool violated;
+	char inv[64];
+	char where[64];
+	char detail[MM_DETAIL_LEN];
+};
+
+/* The machine of the variant the driver is running now. */
+extern struct mm_machine *mm_cur;
+
+void mm_machine_init(struct mm_machine *m, int nr_cpus, long budget_pages);
+void mm_machine_destroy(struct mm_machine *m);
+static inline void mm_machine_enter(struct mm_machine *m) { mm_cur = m; }
+
+/*
+ * Report a violation of invariant @inv (an id such as "I3_EMPTY_POP_PAGES")
+ * detected in @where, and unwind to the driver.  Never returns.
+ */
+__attribute__((noreturn, format(printf, 3, 4)))
+void mm_violation(const char *inv, const char *where, const char *fmt, ...);
+/* Log a non-fatal event (known reference bug, soft metric). */
+__attribute__((format(printf, 2, 3)))
+void mm_note(const char *what, const char *fmt, ...);
+
+/* -- memory (budget, fault injection, poisoning) -------------------- */
+/* true if an injected failure of @kind is due now (and consumes it) */
+bool mm_should_fail(enum mm_fail_kind kind);
+/*
+ * @nr contiguous pages, zeroed; NULL when the budget or an injected failure
+ * of @kind says no (@kind MM_FAIL_NR: budget only, no injection).
+ */
+void *mm_pages_alloc(unsigned long nr, enum mm_fail_kind kind);
+void mm_pages_free(void *p, unsigned long nr);
+/*
+ * zeroed metadata charged to the budget in bytes; NULL on failure.  With
+ * @kind MM_FAIL_NR: harness bookkeeping, never charged nor injected.
+ */
+void *mm_kzalloc(size_t size, enum mm_fail_kind kind);
+void mm_kfree(void *p);
+/* pages held now: backing pages plus metadata rounded up to pages */
+long mm_pages_held(void);
+
+/* Allocation contents: a pattern derived from (id, cpu), checked at free. */
+void mm_fill(void *p, size_t len, uint64_t id, int cpu);
+/* returns the first bad byte offset, or -1 when intact */
+long mm_check(const void *p, size_t len, uint64_t id, int cpu);
+
+/* -- execution context, locks, scheduling points --------------------- */
+void mm_set_context(int cpu, enum mm_ctx ctx);	/* enter an op's context */
+void mm_clear_context(void);			/* leave it; checks leaks */
+static inline struct mm_cpu *mm_this_cpu(void) { return &mm_cur->cpus[mm_cur->cpu]; }
+
+void mm_lock_init(struct mm_lock *l, const char *name, enum mm_lock_class cls);
+void mm_lock_acquire(struct mm_lock *l, const char *site);
+bool mm_lock_tryacquire(struct mm_lock *l, const char *site);
+void mm_lock_release(struct mm_lock *l, const char *site);
+/* the _irq / _irqsave variants */
+void mm_lock_acquire_irq(struct mm_lock *l, const char *site);
+void mm_lock_release_irq(struct mm_lock *l, const char *site);
+bool mm_lock_held(const struct mm_lock *l);
+void mm_lock_report(enum mm_lock_report r, const char *site, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *mm_lock_report_id(enum mm_lock_report r);
+/* sleeping-allowed check (might_sleep) at @site */
+void mm_might_sleep(const char *site);
+/* any allocator entry: NMI is never allowed */
+void mm_allocator_entry(const char *site);
+/* a place where the kernel drops a lock, may sleep or be preempted */
+void mm_sched_point(const char *site);
+
+void mm_irq_disable(void);
+void mm_irq_enable(void);
+void mm_preempt_disable(void);
+void mm_preempt_enable(void);
+void mm_lockless_enter(void);
+void mm_lockless_exit(void);
+
+/* -- loop guards ------------------------------------------------------ */
+#define MM_LOOP_BOUND_DEFAULT(nr_slots)	(4 * (nr_slots) + 64)
+/* count one more trip of a loop; report UNBOUNDED_LOOP past @bound */
+#define MM_LOOP_GUARD(counter, bound, site)				\
+	do {								\
+		if (++(counter) > (bound))				\
+			mm_violation("UNBOUNDED_LOOP", site,		\
+				     "loop ran %ld times, bound %ld",	\
+				     (long)(counter), (long)(bound));	\
+	} while (0)
+
+/* -- deferred work ---------------------------------------------------- */
+void mm_queue_work(struct mm_workqueue *wq, struct work_struct *w);
+/* run up to @n items (all pending if n < 0); returns how many ran */
+int mm_run_workqueue(struct mm_workqueue *wq, int n);
+bool mm_work_pending(const struct work_struct *w);
+void mm_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *));
+/* end one grace period: run every callback queued before it */
+void mm_rcu_gp(void);
+
+#endif /* MM_MACHINE_H */

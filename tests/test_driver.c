@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The differential driver on a toy family: verdict signatures for
+ * single-variant and differential violations, first-violation-wins,
+ * violations at create, determinism, and cleanup after an unwind.
+ */
+#include <string.h>
+
+#include <linux/bug.h>
+#include <linux/spinlock.h>
+#include "driver.h"
+#include "input.h"
+#include "test.h"
+
+/* toy: a counter; op "add n"; the buggy variant leaks a lock at n == 7 */
+struct toy { long count; spinlock_t lock; };
+struct toy_obs { long count; };
+
+static void *toy_create(const struct mm_config *cfg)
+{
+	struct toy *t = mm_kzalloc(sizeof(*t), MM_FAIL_NR);
+
+	spin_lock_init(&t->lock);
+	if (cfg->v[0] == 3)
+		BUG_ON(cfg->v[0] == 3);	/* a violation at create */
+	return t;
+}
+
+static void toy_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
+{
+	struct toy *t = inst;
+
+	spin_lock(&t->lock);
+	t->count += op->arg[0];
+	snprintf(res->text, sizeof(res->text), "count %ld", t->count);
+	spin_unlock(&t->lock);
+}
+
+static void toy_buggy_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
+{
+	struct toy *t = inst;
+
+	if (op->arg[0] == 7) {
+		spin_lock(&t->lock);	/* never released: LOCK_MISUSE at op end */
+		return;
+	}
+	/* counts twice: the differential relation catches it */
+	toy_exec(inst, op, res);
+	if (op->arg[0] == 5)
+		t->count += op->arg[0];
+}
+
+static void toy_check(void *inst)
+{
+	struct toy *t = inst;
+
+	if (t->count > 100)
+		mm_violation("TOY_LIMIT", "toy_check", "count %ld > 100", t->count);
+}
+
+static void toy_observe(void *inst, void *obs)
+{
+	((struct toy_obs *)obs)->count = ((struct toy *)inst)->count;
+}
+
+static void toy_dump(void *inst, char *buf, size_t len)
+{
+	snprintf(buf, len, "count=%ld", ((struct toy *)inst)->count);
+}
+
+static void toy_diff(struct mm_diffctx *d)
+{
+	const struct toy_obs *r = d->ref_obs, *i = d->impl_obs;
+
+	if (r->count != i->count)
+		mm_violation("TOY_EQUAL", "toy_diff", "impl %ld != ref %ld", i->count, r->count);
+}
+
+static int toy_cpus(const struct mm_config *c) { return 1; }
+static long toy_budget(const struct mm_config *c) { return 16; }
+static void toy_ctx(const struct mm_op *op, int *cpu, enum mm_ctx *ctx)
+{
+	*cpu = 0;
+	*ctx = MM_CTX_PROCESS;
+}
+
+static const struct mm_opdesc toy_ops[MM_OP_SLOTS] = {
+	[0] = { "add", "add n", 1, { { "n", 0, 255, NULL } } },
+};
+
+static const struct mm_family toy = {
+	.name = "toy", .ops = toy_ops, .nr_cfg = 1, .cfg = { { "mode", 0, 3, NULL } },
+	.cfg_nr_cpus = toy_cpus, .cfg_budget = toy_budget, .op_context = toy_ctx,
+	.obs_size = sizeof(struct toy_obs), .diff = toy_diff,
+};
+
+static const struct mm_variant ref = {
+	"r", "toy", NULL, "toy", "clean", toy_create, toy_exec, toy_check, toy_observe, toy_dump
+};
+static const struct mm_variant bad = {
+	"b", "toy", "r", "toy", "buggy", toy_create, toy_buggy_exec, toy_check, toy_observe, toy_dump
+};
+
+static struct mm_verdict run(const struct mm_variant *a, const struct mm_variant *b,
+			     int mode, const int *adds, int n)
+{
+	const struct mm_variant *vars[2] = { a, b };
+	static struct mm_input in;
+	struct mm_verdict v;
+
+	memset(&in, 0, sizeof(in));
+	in.cfg.v[0] = mode;
+	for (int i = 0; i < n; i++)
+		in.ops[in.nr_ops++] = (struct mm_op){ .id = 0, .arg = { adds[i] } };
+	mm_run(&toy, vars, b ? 2 : 1, &in, &v, NULL);
+	return v;
+}
+
+int main(void)
+{
+	struct mm_verdict v;
+	int ok[] = { 1, 2, 3 }, diff[] = { 1, 5, 1 }, leak[] = { 1, 7, 5 }, big[] = { 90, 20 };
+
+	v = run(&ref, &ref, 0, ok, 3);
+	CHECK(!v.violated);
+	v = run(&ref, &bad, 0, ok, 3);
+	CHECK(!v.violated);
+
+	v = run(&ref, &bad, 0, diff, 3);
+	CHECK(v.violated);
+	CHECK(!strcmp(v.sig, "toy/b~r/TOY_EQUAL"));
+	CHECK_EQ(v.op_index, 1);
+	CHECK(!strcmp(v.op_text, "add n=5"));
+	CHECK(!strcmp(v.detail, "impl 11 != ref 6"));
+	CHECK(!strcmp(v.state, "count=11"));
+
+	/* the first violation wins: the lock leak at op 1 before the diff at op 2 */
+	v = run(&ref, &bad, 0, leak, 3);
+	CHECK(!strcmp(v.sig, "toy/b/LOCK_MISUSE"));
+	CHECK_EQ(v.op_index, 1);
+
+	/* a violation of the reference itself */
+	v = run(&ref, &bad, 0, big, 2);
+	CHECK(!strcmp(v.sig, "toy/r/TOY_LIMIT"));
+	CHECK_EQ(v.op_index, 1);
+
+	/* at create */
+	v = run(&ref, &bad, 3, ok, 1);
+	CHECK(!strcmp(v.sig, "toy/r/KERNEL_BUG"));
+	CHECK_EQ(v.op_index, -1);
+
+	/* deterministic: the same verdict every time */
+	v = run(&ref, &bad, 0, diff, 3);
+	for (int i = 0; i < 50; i++) {
+		struct mm_verdict w = run(&ref, &bad, 0, diff, 3);
+
+		CHECK(!strcmp(w.sig, "toy/b~r/TOY_EQUAL"));
+		CHECK(!strcmp(w.detail, v.detail));
+	}
+	return test_done("test_driver");
+}
