@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Short fuzz smoke runs per family, and the same-verdict-on-every-engine check.
+#  1. each family's reference against itself under libFuzzer: no violation;
+#  2. every regression reproducer gives its recorded signature under mmdiff
+#     run, the libFuzzer binary and the AFL++ binary alike;
+#  3. the percpu rfc3 bug is found from an empty corpus within the budget.
+set -euo pipefail
+BIN=${1:?usage: test_fuzz_smoke.sh BIN_DIR}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fail=0
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
+
+for fam in percpu pagealloc; do
+	lf="$BIN/mmdiff-libfuzzer-$fam"
+	[ -x "$lf" ] || { echo "missing $lf"; fail=1; continue; }
+	ref=$("$BIN/mmdiff" list | awk -v f="$fam" '$1==f && $3=="-" {print $2; exit}')
+	[ -n "$ref" ] || { echo "family $fam: no reference listed"; fail=1; continue; }
+	mkdir -p "$TMP/c-$fam"
+	if ! MMDIFF_VARIANTS="$ref,$ref" "$lf" -seed=1 -max_total_time=20 \
+		-print_final_stats=1 "$TMP/c-$fam" >"$TMP/self-$fam.log" 2>&1; then
+		echo "FAIL: $fam $ref against itself reported:"
+		grep -A4 MMDIFF-VIOLATION "$TMP/self-$fam.log" | head -20
+		fail=1
+	else
+		echo "ok: $fam $ref self-differential, $(grep -o 'stat::number_of_executed_units: [0-9]*' "$TMP/self-$fam.log" | awk '{print $2}') execs"
+	fi
+done
+
+# same verdict on every engine
+for f in "$ROOT"/corpus/regress/*.ops; do
+	[ -e "$f" ] || continue
+	sig=$(sed -n 's/^# signature: *//p' "$f" | head -1)
+	vars=$(sed -n 's/^# variants: *//p' "$f" | head -1)
+	fam=${sig%%/*}
+	got=$("$BIN/mmdiff" run "$f" | tail -1 | sed 's/^MMDIFF-VERDICT: //')
+	[ "$got" = "$sig" ] || { echo "FAIL: mmdiff run $f: $got, want $sig"; fail=1; }
+	"$BIN/mmdiff" convert "$f" -o "$TMP/bin" >/dev/null
+	got=$(MMDIFF_VARIANTS="$vars" "$BIN/mmdiff-libfuzzer-$fam" "$TMP/bin" 2>&1 |
+		sed -n 's/^MMDIFF-VIOLATION: //p' | head -1)
+	[ "$got" = "$sig" ] || { echo "FAIL: libFuzzer on $f: '$got', want $sig"; fail=1; }
+	got=$(MMDIFF_VARIANTS="$vars" "$BIN/mmdiff-afl-$fam" <"$TMP/bin" 2>&1 |
+		sed -n 's/^MMDIFF-VIOLATION: //p' | head -1)
+	[ "$got" = "$sig" ] || { echo "FAIL: AFL++ binary on $f: '$got', want $sig"; fail=1; }
+	echo "ok: $(basename "$f"): $sig on mmdiff run, libFuzzer and AFL++"
+done
+
+# the rfc3 finding from an empty corpus
+mkdir -p "$TMP/rfc3"
+if MMDIFF_VARIANTS=v5.12,rfc3 "$BIN/mmdiff-libfuzzer-percpu" -seed=7 -max_total_time=60 \
+	-artifact_prefix="$TMP/" "$TMP/rfc3" >"$TMP/rfc3.log" 2>&1; then
+	echo "FAIL: v5.12,rfc3: nothing found in 60s"
+	fail=1
+else
+	echo "ok: v5.12,rfc3: $(grep -m1 MMDIFF-VIOLATION "$TMP/rfc3.log")"
+fi
+exit $fail
