@@ -276,10 +276,6 @@ done:
 		free(dstate[i]);
 	mm_machine_destroy(&scratch);
 	mm_cur = NULL;
-	if (trace && ret)
-		fprintf(trace, "VIOLATION %s at op %d (%s)\n  in %s: %s\n%s\n",
-			out->sig, out->op_index, out->op_text, out->where,
-			out->detail, out->state);
 	return ret;
 }
 
