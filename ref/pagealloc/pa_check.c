@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Per-variant invariants of the pagealloc family (SPEC 3(f)), checked after
+ * every op.  Each is a property of the v5.9 kernel's own semantics:
+ *
+ * I1_PCP_COUNT        pcp->count equals the total length of pcp->lists[]
+ *                     (per CPU and zone), and each pcp page's stored
+ *                     migratetype is that of the list it is on.
+ * I1_PCP_HIGH         a free that brings pcp->count to pcp->high returns
+ *                     min(batch, count) pages to the buddy
+ *                     (free_unref_page_commit); otherwise count grows by 1.
+ * I2_CONSERVATION     every page is in exactly one place: boot-reserved,
+ *                     buddy, one pcp list, one user, one kvfree_rcu block
+ *                     (attached, in flight or cached), or leaked by bad_page.
+ * I2_NR_FREE          NR_FREE_PAGES equals the pages in buddy blocks (plus
+ *                     the blocks rmqueue() leaks without accounting), and
+ *                     free_area[o].nr_free the blocks on its lists.
+ * I3_BUDDY_FORM       every buddy block is PageBuddy with its order,
+ *                     order-aligned, inside its zone, on the free list of
+ *                     its order; no free block has a free buddy of the same
+ *                     order below pageblock_order (__free_one_page merges).
+ * I9_KVFREE_ACCOUNT   #via_block + #via_rcu_head + #via_sync == #calls;
+ *                     #freed + #pending == #calls; pending objects are
+ *                     queued; the bnode cache holds nr_bkv_objs <=
+ *                     rcu_min_cached_objs pages; blocks hold at most
+ *                     KVFREE_BULK_MAX_ENTR records.
+ * Checked where they happen (kvfree_rcu.c, pa_variant.c):
+ * I9_DOUBLE_FREE      a kvfree_rcu()'d object is freed exactly once.
+ * I9_FREED_BEFORE_GP  and only after a grace period ended since the call.
+ * I6_LOCKLESS_*       V1: success takes exactly one page off this CPU's pcp
+ *                     lists, the buddy is untouched; DEBUG_PAGEALLOC -> 0.
+ * I7_NO_LOCKS_PATH    V2: an order-0 __GFP_NO_LOCKS request takes no
+ *                     zone->lock and never enters the slow path.
+ * Lock rules (SLEEP_IN_ATOMIC, INVALID_WAIT_CTX, DEADLOCK, NMI_UNSAFE,
+ * LOCK_IN_LOCKLESS_PATH) are the machine's lock checker's.
+ */
+#include <string.h>
+
+#include "pa_internal.h"
+
+enum { PL_NONE, PL_RESERVED, PL_BUDDY, PL_PCP, PL_USER, PL_BLOCK, PL_BAD };
+static const char *const place_names[] = {
+	"nowhere", "boot-reserved", "buddy", "pcp", "user", "kvfree block", "bad"
+};
+
+static unsigned char *owner_of;	/* G->scratch: the place a page was found in */
+
+static struct page *pfn_page(unsigned long pfn)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &G->zones[z];
+
+		if (pfn >= zone->zone_start_pfn &&
+		    pfn < zone->zone_start_pfn + zone->spanned_pages)
+			return &zone->mem_map[pfn - zone->zone_start_pfn];
+	}
+	return NULL;
+}
+
+static void mark(struct page *page, unsigned long nr, int place)
+{
+	for (unsigned long i = 0; i < nr; i++) {
+		unsigned long pfn = page->pfn + i;
+
+		if (pfn >= G->total_pages)
+			mm_violation("I2_CONSERVATION", "pa_check",
+				     "%s block pfn %lu + %lu beyond memory", place_names[place],
+				     page->pfn, nr);
+		if (owner_of[pfn] != PL_NONE)
+			mm_violation("I2_CONSERVATION", "pa_check",
+				     "pfn %lu is both %s and %s", pfn,
+				     place_names[owner_of[pfn]], place_names[place]);
+		owner_of[pfn] = (unsigned char)place;
+	}
+}
+
+static void check_buddy(struct zone *zone, long *buddy_pages)
+{
+	unsigned int max_order = min_t(unsigned int, MAX_ORDER - 1, pageblock_order);
+
+	for (unsigned int o = 0; o < MAX_ORDER; o++) {
+		struct free_area *area = &zone->free_area[o];
+		unsigned long blocks = 0;
+
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+			struct page *page;
+			unsigned long guard = 0;
+
+			list_for_each_entry(page, &area->free_list[mt], lru) {
+				unsigned long off = page->pfn - zone->zone_start_pfn;
+
+				if (++guard > G->total_pages)
+					mm_violation("I3_BUDDY_FORM", "pa_check",
+						     "free list %s/%u/%d does not end", zone->name, o, mt);
+				if (page->zid != zone->idx || off >= zone->spanned_pages ||
+				    off + (1UL << o) > zone->spanned_pages)
+					mm_violation("I3_BUDDY_FORM", "pa_check",
+						     "pfn %lu order %u outside zone %s", page->pfn, o,
+						     zone->name);
+				if (!(page->flags & PG_buddy) || page->private != o)
+					mm_violation("I3_BUDDY_FORM", "pa_check",
+						     "pfn %lu on the order-%u list: PageBuddy %d order %lu",
+						     page->pfn, o, !!(page->flags & PG_buddy), page->private);
+				if (page->pfn & ((1UL << o) - 1))
+					mm_violation("I3_BUDDY_FORM", "pa_check",
+						     "pfn %lu not aligned to its order %u", page->pfn, o);
+				if (o < max_order) {
+					unsigned long bpfn = page->pfn ^ (1UL << o);
+					struct page *buddy = pfn_page(bpfn);
+
+					if (buddy && buddy->zid == page->zid &&
+					    (buddy->flags & PG_buddy) && buddy->private == o)
+						mm_violation("I3_BUDDY_FORM", "pa_check",
+							     "free buddies pfn %lu and %lu of order %u not merged",
+							     page->pfn, bpfn, o);
+				}
+				for (unsigned long i = 1; i < (1UL << o); i++)
+					if (page[i].flags & PG_buddy)
+						mm_violation("I3_BUDDY_FORM", "pa_check",
+							     "tail pfn %lu of a free block is PageBuddy",
+							     page->pfn + i);
+				mark(page, 1UL << o, PL_BUDDY);
+				*buddy_pages += 1L << o;
+				blocks++;
+			}
+		}
+		if (blocks != area->nr_free)
+			mm_violation("I2_NR_FREE", "pa_check",
+				     "zone %s free_area[%u].nr_free %lu, lists hold %lu", zone->name,
+				     o, area->nr_free, blocks);
+	}
+}
+
+static void check_pcp(struct zone *zone)
+{
+	for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
+		struct per_cpu_pages *pcp = &zone->pageset[cpu].pcp;
+		long n = 0;
+
+		for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
+			struct page *page;
+
+			list_for_each_entry(page, &pcp->lists[mt], lru) {
+				if (++n > (long)G->total_pages)
+					mm_violation("I1_PCP_COUNT", "pa_check",
+						     "pcp list cpu %d zone %s does not end", cpu, zone->name);
+				if (page->zid != zone->idx)
+					mm_violation("I2_CONSERVATION", "pa_check",
+						     "pfn %lu of zone %d on a pcp list of zone %s",
+						     page->pfn, page->zid, zone->name);
+				if ((int)page->index != mt)
+					mm_violation("I1_PCP_COUNT", "pa_check",
+						     "pfn %lu has pcp migratetype %lu on list %d",
+						     page->pfn, page->index, mt);
+				mark(page, 1, PL_PCP);
+			}
+		}
+		if (n != pcp->count)
+			mm_violation("I1_PCP_COUNT", "pa_check",
+				     "cpu %d zone %s: pcp->count %d, lists hold %ld", cpu, zone->name,
+				     pcp->count, n);
+	}
+}
+
+static long check_block_chain(struct kvfree_rcu_bulk_data *b, long *pending)
+{
+	long n = 0;
+
+	for (; b; b = b->next) {
+		if (++n > (long)G->total_pages)
+			mm_violation("I9_KVFREE_ACCOUNT", "pa_check", "block chain does not end");
+		if (b->nr_records > KVFREE_BULK_MAX_ENTR)
+			mm_violation("I9_KVFREE_ACCOUNT", "pa_check", "block holds %lu records",
+				     b->nr_records);
+		for (unsigned long j = 0; j < b->nr_records; j++) {
+			struct rcu_obj *o = b->records[j];
+
+			if (o->state != OBJ_QUEUED)
+				mm_violation("I9_KVFREE_ACCOUNT", "pa_check",
+					     "pending object in a block has state %u", o->state);
+		}
+		*pending += (long)b->nr_records;
+		mark(virt_to_page(b), 1, PL_BLOCK);
+	}
+	return n;
+}
+
+static void check_head_chain(struct rcu_head *h, long *pending)
+{
+	long n = 0;
+
+	for (; h; h = h->next) {
+		struct rcu_obj *o = (struct rcu_obj *)((char *)h - (unsigned long)h->func);
+
+		if (++n > 1L << 24)
+			mm_violation("I9_KVFREE_ACCOUNT", "pa_check", "rcu_head chain does not end");
+		if (o->state != OBJ_QUEUED)
+			mm_violation("I9_KVFREE_ACCOUNT", "pa_check",
+				     "pending rcu_head object has state %u", o->state);
+		(*pending)++;
+	}
+}
+
+static void check_kvfree(void)
+{
+	long pending = 0;
+
+	if (G->kv_via_block + G->kv_via_head + G->kv_via_sync != G->kv_calls)
+		mm_violation("I9_KVFREE_ACCOUNT", "pa_check",
+			     "block %ld + head %ld + sync %ld != calls %ld", G->kv_via_block,
+			     G->kv_via_head, G->kv_via_sync, G->kv_calls);
+	for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
+		struct kfree_rcu_cpu *krcp = &G->krc[cpu];
+		long cached = 0;
+
+		check_block_chain(krcp->bkvhead[0], &pending);
+		check_head_chain(krcp->head, &pending);
+		for (int i = 0; i < KFREE_N_BATCHES; i++) {
+			check_block_chain(krcp->krw_arr[i].bkvhead_free[0], &pending);
+			check_head_chain(krcp->krw_arr[i].head_free, &pending);
+		}
+		for (struct kvfree_rcu_bulk_data *b = krcp->bkvcache; b; b = b->next) {
+			if (++cached > rcu_min_cached_objs)
+				break;
+			mark(virt_to_page(b), 1, PL_BLOCK);
+		}
+		if (cached != krcp->nr_bkv_objs || cached > rcu_min_cached_objs)
+			mm_violation("I9_KVFREE_ACCOUNT", "pa_check",
+				     "cpu %d bnode cache: nr_bkv_objs %d, list %ld, limit %d", cpu,
+				     krcp->nr_bkv_objs, cached, rcu_min_cached_objs);
+	}
+	if (G->kv_freed + pending != G->kv_calls)
+		mm_violation("I9_KVFREE_ACCOUNT", "pa_check",
+			     "freed %ld + pending %ld != calls %ld", G->kv_freed, pending,
+			     G->kv_calls);
+}
+
+void pa_check(void *inst)
+{
+	long buddy_pages;
+	struct page *page;
+
+	G = inst;
+	owner_of = G->scratch;
+	memset(owner_of, 0, G->total_pages);
+
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &G->zones[z];
+
+		for (unsigned long i = 0; i < zone->nr_boot_reserved; i++)
+			mark(&zone->mem_map[i], 1, PL_RESERVED);
+		buddy_pages = 0;
+		check_buddy(zone, &buddy_pages);
+		check_pcp(zone);
+		(void)buddy_pages;
+	}
+	{
+		/* NR_FREE_PAGES against the recount; the drift is rmqueue()'s own */
+		long sum = 0, buddy = 0;
+
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			sum += G->zones[z].nr_free_pages;
+		for (unsigned long pfn = 0; pfn < G->total_pages; pfn++)
+			buddy += owner_of[pfn] == PL_BUDDY;
+		if (sum != buddy + G->nr_free_drift)
+			mm_violation("I2_NR_FREE", "pa_check",
+				     "NR_FREE_PAGES %ld, buddy holds %ld (+%ld leaked unaccounted)",
+				     sum, buddy, G->nr_free_drift);
+		for (int z = 0; z < MAX_NR_ZONES && !G->nr_free_drift; z++) {
+			long zb = 0;
+			struct zone *zone = &G->zones[z];
+
+			for (unsigned long i = 0; i < zone->spanned_pages; i++)
+				zb += owner_of[zone->zone_start_pfn + i] == PL_BUDDY;
+			if (zb != zone->nr_free_pages)
+				mm_violation("I2_NR_FREE", "pa_check",
+					     "zone %s NR_FREE_PAGES %ld, buddy holds %ld", zone->name,
+					     zone->nr_free_pages, zb);
+		}
+	}
+	for (int i = 0; i < G->nr_users; i++)
+		mark(G->users[i].page, 1UL << G->users[i].order, PL_USER);
+	list_for_each_entry(page, &G->bad_pages, lru)
+		mark(page, 1UL << page->private, PL_BAD);
+	check_kvfree();
+	for (unsigned long pfn = 0; pfn < G->total_pages; pfn++)
+		if (owner_of[pfn] == PL_NONE)
+			mm_violation("I2_CONSERVATION", "pa_check", "pfn %lu is nowhere (lost)", pfn);
+
+	if (G->last_free_pcp) {
+		int before = G->last_free_count_before, after = G->last_free_count_after;
+		int expect = before + 1;
+
+		if (expect >= G->last_free_high)
+			expect -= min(G->last_free_batch, before + 1);
+		if (after != expect)
+			mm_violation("I1_PCP_HIGH", "free_unref_page_commit",
+				     "pcp count %d -> %d after a free (high %d, batch %d), expected %d",
+				     before, after, G->last_free_high, G->last_free_batch, expect);
+	}
+}

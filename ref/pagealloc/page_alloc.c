@@ -1,0 +1,1222 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The v5.9 page allocator (mm/page_alloc.c) of the pagealloc family: the
+ * buddy free lists with split (expand) and merge (__free_one_page), the
+ * per-cpu lists, watermarks and the fast path, and the slow path reduced to
+ * what matters here (kswapd wakeup, no reclaimable memory, no OOM killer).
+ * Read from KINGFIOX/linux-5.4.286 mm/page_alloc.c @ 8aae2b806e44 and the
+ * v5.9 changes the seed's diffs show (highest_zoneidx, free-list helpers).
+ *
+ * The V2 hooks of seed 002 (__GFP_NO_LOCKS / ALLOC_NO_LOCKS, Rezki #48)
+ * are compiled in and active only when G->vops->gfp_no_locks is set
+ * (impl/pagealloc/nolocks_flag.c); each is marked "V2 hook".
+ *
+ * Modelling choices (docs/pagealloc.md): one node; MAX_ORDER 5 and
+ * pageblock_order 4; no CMA, no memory isolation, no highatomic reserve,
+ * no watermark boost, no deferred struct page init (deferred_pages false),
+ * DEBUG_VM=y (check_new_pcp checks every page, as distros ship it);
+ * zone_statistics / vm events are not modelled beyond NR_FREE_PAGES;
+ * under PREEMPT_RT the pcp lists are protected by the RT tree's local lock,
+ * modelled as not disabling interrupts; debug_pagealloc maps pages with a
+ * spinlock_t taken (powerpc hash __kernel_map_pages, Rezki #61).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <linux/sched.h>
+#include "pa_internal.h"
+
+struct pa_state *pa_G;
+
+/* -- small helpers ----------------------------------------------------- */
+
+#define zone_lock(zone) do { G->zone_lock_taken++; spin_lock(&(zone)->lock); } while (0)
+#define zone_unlock(zone) spin_unlock(&(zone)->lock)
+
+/* pcp protection: local_irq_save, or the RT tree's local lock (no irq-off) */
+#define pcp_irq_save(flags) do { (flags) = 1; if (!G->preempt_rt) local_irq_save(flags); } while (0)
+#define pcp_irq_restore(flags) do { if (!G->preempt_rt) local_irq_restore(flags); } while (0)
+
+struct page *virt_to_page(const void *addr)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &G->zones[z];
+		const char *a = addr;
+
+		if (a >= zone->mem && a < zone->mem + zone->spanned_pages * PAGE_SIZE)
+			return &zone->mem_map[(a - zone->mem) / PAGE_SIZE];
+	}
+	mm_violation("KERNEL_BUG", __func__, "virt_to_page of a non-linear address");
+}
+
+static inline bool PageBuddy(const struct page *page)
+{
+	return page->flags & PG_buddy;
+}
+
+static inline unsigned long page_order(const struct page *page)
+{
+	return page->private;
+}
+
+static inline void set_page_order(struct page *page, unsigned int order)
+{
+	page->private = order;
+	page->flags |= PG_buddy;
+}
+
+static inline unsigned long __find_buddy_pfn(unsigned long page_pfn, unsigned int order)
+{
+	return page_pfn ^ (1UL << order);
+}
+
+static inline bool pfn_in_zone(const struct zone *zone, unsigned long pfn)
+{
+	return pfn >= zone->zone_start_pfn &&
+	       pfn < zone->zone_start_pfn + zone->spanned_pages;
+}
+
+/* Mirrors page_is_buddy(), mm/page_alloc.c v5.9 (one node: same zone). */
+static inline bool page_is_buddy(struct page *page, struct page *buddy, unsigned int order)
+{
+	if (!PageBuddy(buddy))
+		return false;
+	if (page_order(buddy) != order)
+		return false;
+	return page->zid == buddy->zid;
+}
+
+static inline int get_pageblock_migratetype(const struct page *page)
+{
+	struct zone *zone = page_zone(page);
+
+	return zone->pageblock_mt[(page->pfn - zone->zone_start_pfn) >> pageblock_order];
+}
+
+static inline void set_pageblock_migratetype(struct page *page, int mt)
+{
+	struct zone *zone = page_zone(page);
+
+	zone->pageblock_mt[(page->pfn - zone->zone_start_pfn) >> pageblock_order] = (unsigned char)mt;
+}
+
+static inline void set_pcppage_migratetype(struct page *page, int mt)
+{
+	page->index = (unsigned long)mt;
+}
+
+static inline int get_pcppage_migratetype(const struct page *page)
+{
+	return (int)page->index;
+}
+
+/* v5.9 free-list helpers */
+static inline void add_to_free_list(struct page *page, struct zone *zone,
+				    unsigned int order, int mt)
+{
+	struct free_area *area = &zone->free_area[order];
+
+	list_add(&page->lru, &area->free_list[mt]);
+	area->nr_free++;
+}
+
+static inline void add_to_free_list_tail(struct page *page, struct zone *zone,
+					 unsigned int order, int mt)
+{
+	struct free_area *area = &zone->free_area[order];
+
+	list_add_tail(&page->lru, &area->free_list[mt]);
+	area->nr_free++;
+}
+
+static inline void move_to_free_list(struct page *page, struct zone *zone,
+				     unsigned int order, int mt)
+{
+	struct free_area *area = &zone->free_area[order];
+
+	list_move(&page->lru, &area->free_list[mt]);
+}
+
+static inline void del_page_from_free_list(struct page *page, struct zone *zone,
+					   unsigned int order)
+{
+	list_del(&page->lru);
+	page->flags &= ~PG_buddy;
+	page->private = 0;
+	zone->free_area[order].nr_free--;
+}
+
+static inline struct page *get_page_from_free_area(struct free_area *area, int mt)
+{
+	return list_first_entry_or_null(&area->free_list[mt], struct page, lru);
+}
+
+static inline bool free_area_empty(struct free_area *area, int mt)
+{
+	return list_empty(&area->free_list[mt]);
+}
+
+static inline void __mod_zone_freepage_state(struct zone *zone, long nr, int mt)
+{
+	(void)mt;
+	zone->nr_free_pages += nr;
+}
+
+/* bad_page(): report and taint; the struct page keeps its bad fields */
+void pa_bad_page(struct page *page)
+{
+	mm_note("BAD_PAGE", "pfn %lu: bad page state", page->pfn);
+}
+
+/* a page its caller drops after bad_page(): never used again */
+static void pa_leak(struct page *page, unsigned int order)
+{
+	page->private = order;
+	list_add(&page->lru, &G->bad_pages);
+	G->nr_bad += 1L << order;
+}
+
+/* Mirrors check_new_page(), v5.9: a corrupt struct page is reported. */
+static bool check_new_page(struct page *page)
+{
+	if (!(page->flags & PG_bad))
+		return false;
+	pa_bad_page(page);
+	return true;
+}
+
+/* DEBUG_VM=y variants, v5.9 */
+bool check_new_pcp(struct page *page)
+{
+	return check_new_page(page);
+}
+
+static bool check_pcp_refill(struct page *page)
+{
+	if (debug_pagealloc_enabled_static())
+		return check_new_page(page);
+	return false;
+}
+
+static bool check_new_pages(struct page *page, unsigned int order)
+{
+	for (unsigned int i = 0; i < (1U << order); i++)
+		if (check_new_page(page + i))
+			return true;
+	return false;
+}
+
+static bool check_free_page(struct page *page)
+{
+	if (!(page->flags & PG_bad))
+		return false;
+	pa_bad_page(page);
+	return true;
+}
+
+static bool bulkfree_pcp_prepare(struct page *page)
+{
+	if (debug_pagealloc_enabled_static())
+		return check_free_page(page);
+	return false;
+}
+
+/*
+ * __kernel_map_pages() of powerpc hash MMU: takes linear_map_hash_lock, a
+ * spinlock_t in 2020 (Rezki #61: "uses sleep-able locks").  [inferred]
+ */
+static void kernel_map_pages(struct page *page, int numpages, int enable)
+{
+	(void)page;
+	(void)numpages;
+	(void)enable;
+	spin_lock(&G->linear_map_hash_lock);
+	spin_unlock(&G->linear_map_hash_lock);
+}
+
+/* -- freeing ----------------------------------------------------------- */
+
+/* Mirrors buddy_merge_likely(), v5.9. */
+static inline bool buddy_merge_likely(unsigned long pfn, unsigned long buddy_pfn,
+				      struct page *page, unsigned int order)
+{
+	struct zone *zone = page_zone(page);
+	struct page *higher_page, *higher_buddy;
+	unsigned long combined_pfn;
+
+	if (order >= MAX_ORDER - 2)
+		return false;
+	if (!pfn_in_zone(zone, buddy_pfn))
+		return false;
+	combined_pfn = buddy_pfn & pfn;
+	higher_page = page + ((long)combined_pfn - (long)pfn);
+	buddy_pfn = __find_buddy_pfn(combined_pfn, order + 1);
+	higher_buddy = higher_page + ((long)buddy_pfn - (long)combined_pfn);
+	return pfn_in_zone(zone, buddy_pfn) &&
+	       page_is_buddy(higher_page, higher_buddy, order + 1);
+}
+
+/* Mirrors __free_one_page(), mm/page_alloc.c v5.9 (no isolation, no guard pages). */
+static void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
+			    unsigned int order, int migratetype)
+{
+	unsigned long combined_pfn, buddy_pfn = 0;
+	unsigned int max_order = min_t(unsigned int, MAX_ORDER - 1, pageblock_order);
+	struct page *buddy;
+
+	lockdep_assert_held(&zone->lock);
+	BUG_ON(PageBuddy(page));
+	BUG_ON(pfn & ((1UL << order) - 1));
+
+	__mod_zone_freepage_state(zone, 1L << order, migratetype);
+
+	while (order < max_order) {
+		buddy_pfn = __find_buddy_pfn(pfn, order);
+		if (!pfn_in_zone(zone, buddy_pfn))
+			goto done_merging;
+		buddy = page + ((long)buddy_pfn - (long)pfn);
+		if (!page_is_buddy(page, buddy, order))
+			goto done_merging;
+		del_page_from_free_list(buddy, zone, order);
+		combined_pfn = buddy_pfn & pfn;
+		page = page + ((long)combined_pfn - (long)pfn);
+		pfn = combined_pfn;
+		order++;
+	}
+	buddy_pfn = __find_buddy_pfn(pfn, order);
+done_merging:
+	set_page_order(page, order);
+	if (buddy_merge_likely(pfn, buddy_pfn, page, order))
+		add_to_free_list_tail(page, zone, order, migratetype);
+	else
+		add_to_free_list(page, zone, order, migratetype);
+}
+
+/* Mirrors free_one_page(), v5.9. */
+static void free_one_page(struct zone *zone, struct page *page, unsigned long pfn,
+			  unsigned int order, int migratetype)
+{
+	zone_lock(zone);
+	__free_one_page(page, pfn, zone, order, migratetype);
+	zone_unlock(zone);
+}
+
+/* Mirrors free_pages_prepare(), v5.9 (check_free with DEBUG_VM). */
+static bool free_pages_prepare(struct page *page, unsigned int order, bool check_free)
+{
+	if (check_free && check_free_page(page)) {
+		pa_leak(page, order);
+		return false;
+	}
+	if (debug_pagealloc_enabled_static())
+		kernel_map_pages(page, 1 << order, 0);
+	return true;
+}
+
+/*
+ * Mirrors free_pcppages_bulk(), mm/page_alloc.c v5.9: round-robin over the
+ * pcp lists from the tail, then into the buddy under zone->lock.
+ */
+static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages *pcp)
+{
+	int migratetype = 0;
+	int batch_free = 0;
+	struct page *page, *tmp;
+	LIST_HEAD(head);
+	long guard = 0;
+
+	count = min(pcp->count, count);
+	while (count) {
+		struct list_head *list;
+
+		do {
+			MM_LOOP_GUARD(guard, 64L * MIGRATE_PCPTYPES + 4096, __func__);
+			batch_free++;
+			if (++migratetype == MIGRATE_PCPTYPES)
+				migratetype = 0;
+			list = &pcp->lists[migratetype];
+		} while (list_empty(list));
+
+		/* This is the only non-empty list. Free them all. */
+		if (batch_free == MIGRATE_PCPTYPES)
+			batch_free = count;
+
+		do {
+			page = list_last_entry(list, struct page, lru);
+			list_del(&page->lru);
+			pcp->count--;
+			if (bulkfree_pcp_prepare(page)) {
+				pa_leak(page, 0);
+				continue;
+			}
+			list_add_tail(&page->lru, &head);
+		} while (--count && --batch_free && !list_empty(list));
+	}
+
+	zone_lock(zone);
+	list_for_each_entry_safe(page, tmp, &head, lru) {
+		int mt = get_pcppage_migratetype(page);
+
+		list_del(&page->lru);
+		__free_one_page(page, page_to_pfn(page), zone, 0, mt);
+	}
+	zone_unlock(zone);
+}
+
+/* Mirrors free_unref_page_commit(), v5.9. */
+static void free_unref_page_commit(struct page *page, unsigned long pfn)
+{
+	struct zone *zone = page_zone(page);
+	struct per_cpu_pages *pcp;
+	int migratetype;
+
+	(void)pfn;
+	migratetype = get_pcppage_migratetype(page);
+	if (migratetype >= MIGRATE_PCPTYPES)
+		migratetype = MIGRATE_MOVABLE;	/* no isolation in the model */
+
+	pcp = this_cpu_pcp(zone);
+	G->last_free_pcp = pcp;
+	G->last_free_count_before = pcp->count;
+	list_add(&page->lru, &pcp->lists[migratetype]);
+	pcp->count++;
+	G->last_free_high = pcp->high;
+	G->last_free_batch = pcp->batch;
+	if (pcp->count >= pcp->high) {
+		unsigned long batch = READ_ONCE(pcp->batch);
+
+		free_pcppages_bulk(zone, (int)batch, pcp);
+	}
+	G->last_free_count_after = pcp->count;
+}
+
+/* Mirrors free_unref_page(), v5.9. */
+static void free_unref_page(struct page *page)
+{
+	unsigned long flags;
+	unsigned long pfn = page_to_pfn(page);
+
+	/* free_unref_page_prepare() */
+	if (!free_pages_prepare(page, 0, true))
+		return;
+	set_pcppage_migratetype(page, get_pageblock_migratetype(page));
+
+	pcp_irq_save(flags);
+	free_unref_page_commit(page, pfn);
+	pcp_irq_restore(flags);
+}
+
+/* Mirrors __free_pages_ok(), v5.9. */
+static void __free_pages_ok(struct page *page, unsigned int order)
+{
+	unsigned long flags;
+	int migratetype;
+	unsigned long pfn = page_to_pfn(page);
+
+	if (!free_pages_prepare(page, order, true))
+		return;
+	migratetype = get_pageblock_migratetype(page);
+	pcp_irq_save(flags);	/* local_irq_save(); the RT tree's local lock */
+	free_one_page(page_zone(page), page, pfn, order, migratetype);
+	pcp_irq_restore(flags);
+}
+
+/* Mirrors __free_pages() / free_the_page(), v5.9 (refcount 1 -> 0). */
+void __free_pages(struct page *page, unsigned int order)
+{
+	if (order == 0)
+		free_unref_page(page);
+	else
+		__free_pages_ok(page, order);
+}
+
+void free_pages(unsigned long addr, unsigned int order)
+{
+	if (addr != 0)
+		__free_pages(virt_to_page((void *)addr), order);
+}
+
+/* -- allocation from the buddy ----------------------------------------- */
+
+/* Mirrors expand(), v5.9 (no guard pages). */
+static inline void expand(struct zone *zone, struct page *page, int low, int high,
+			  int migratetype)
+{
+	unsigned long size = 1UL << high;
+
+	while (high > low) {
+		high--;
+		size >>= 1;
+		add_to_free_list(&page[size], zone, high, migratetype);
+		set_page_order(&page[size], high);
+	}
+}
+
+/* Mirrors __rmqueue_smallest(), v5.9. */
+static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
+				       int migratetype)
+{
+	unsigned int current_order;
+	struct free_area *area;
+	struct page *page;
+
+	for (current_order = order; current_order < MAX_ORDER; ++current_order) {
+		area = &zone->free_area[current_order];
+		page = get_page_from_free_area(area, migratetype);
+		if (!page)
+			continue;
+		del_page_from_free_list(page, zone, current_order);
+		expand(zone, page, order, current_order, migratetype);
+		set_pcppage_migratetype(page, migratetype);
+		return page;
+	}
+	return NULL;
+}
+
+static const int fallbacks[MIGRATE_TYPES][3] = {
+	[MIGRATE_UNMOVABLE]   = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE,   MIGRATE_TYPES },
+	[MIGRATE_MOVABLE]     = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, MIGRATE_TYPES },
+	[MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE,   MIGRATE_MOVABLE,   MIGRATE_TYPES },
+	[MIGRATE_HIGHATOMIC]  = { MIGRATE_TYPES },
+};
+
+/* Mirrors move_freepages() over one pageblock, v5.9; returns pages moved. */
+static int move_freepages_block(struct zone *zone, struct page *page, int migratetype,
+				int *num_movable)
+{
+	unsigned long start_pfn = page->pfn & ~(pageblock_nr_pages - 1);
+	struct page *p = pfn_to_page_zone(zone, start_pfn);
+	struct page *end = p + pageblock_nr_pages;
+	int pages_moved = 0;
+
+	if (num_movable)
+		*num_movable = 0;
+	while (p < end) {
+		unsigned int order;
+
+		if (!PageBuddy(p)) {
+			p++;
+			continue;
+		}
+		order = (unsigned int)page_order(p);
+		move_to_free_list(p, zone, order, migratetype);
+		p += 1UL << order;
+		pages_moved += 1 << order;
+	}
+	return pages_moved;
+}
+
+static bool can_steal_fallback(unsigned int order, int start_mt)
+{
+	if (order >= pageblock_order)
+		return true;
+	if (order >= pageblock_order / 2 || start_mt == MIGRATE_RECLAIMABLE ||
+	    start_mt == MIGRATE_UNMOVABLE)
+		return true;
+	return false;
+}
+
+/*
+ * Mirrors steal_suitable_fallback(), v5.9: claim the whole pageblock when
+ * at least half of it is free (no boost, no movable-page counting: the
+ * model has no LRU pages, so alike_pages is 0).
+ */
+static void steal_suitable_fallback(struct zone *zone, struct page *page, int start_type,
+				    bool whole_block)
+{
+	unsigned int current_order = (unsigned int)page_order(page);
+	int free_pages, movable_pages;
+
+	if (current_order >= pageblock_order) {
+		/* change_pageblock_range() of one block */
+		set_pageblock_migratetype(page, start_type);
+		move_to_free_list(page, zone, current_order, start_type);
+		return;
+	}
+	if (!whole_block)
+		goto single_page;
+	free_pages = move_freepages_block(zone, page, start_type, &movable_pages);
+	if (free_pages >= (int)(pageblock_nr_pages >> 1))
+		set_pageblock_migratetype(page, start_type);
+	return;
+single_page:
+	move_to_free_list(page, zone, current_order, start_type);
+}
+
+/* Mirrors find_suitable_fallback(), v5.9 (only_stealable false). */
+static int find_suitable_fallback(struct free_area *area, unsigned int order,
+				  int migratetype, bool *can_steal)
+{
+	int i, fallback_mt;
+
+	if (area->nr_free == 0)
+		return -1;
+	*can_steal = false;
+	for (i = 0;; i++) {
+		fallback_mt = fallbacks[migratetype][i];
+		if (fallback_mt == MIGRATE_TYPES)
+			break;
+		if (free_area_empty(area, fallback_mt))
+			continue;
+		if (can_steal_fallback(order, migratetype))
+			*can_steal = true;
+		return fallback_mt;
+	}
+	return -1;
+}
+
+/* Mirrors __rmqueue_fallback(), v5.9. */
+static bool __rmqueue_fallback(struct zone *zone, int order, int start_migratetype,
+			       unsigned int alloc_flags)
+{
+	struct free_area *area;
+	int current_order;
+	int min_order = order;
+	struct page *page;
+	int fallback_mt;
+	bool can_steal;
+
+	if (alloc_flags & ALLOC_NOFRAGMENT)
+		min_order = pageblock_order;
+
+	for (current_order = MAX_ORDER - 1; current_order >= min_order; --current_order) {
+		area = &zone->free_area[current_order];
+		fallback_mt = find_suitable_fallback(area, current_order, start_migratetype,
+						     &can_steal);
+		if (fallback_mt == -1)
+			continue;
+		if (!can_steal && start_migratetype == MIGRATE_MOVABLE && current_order > order)
+			goto find_smallest;
+		goto do_steal;
+	}
+	return false;
+
+find_smallest:
+	for (current_order = order; current_order < MAX_ORDER; current_order++) {
+		area = &zone->free_area[current_order];
+		fallback_mt = find_suitable_fallback(area, current_order, start_migratetype,
+						     &can_steal);
+		if (fallback_mt != -1)
+			break;
+	}
+	BUG_ON(current_order == MAX_ORDER);
+
+do_steal:
+	page = get_page_from_free_area(area, fallback_mt);
+	steal_suitable_fallback(zone, page, start_migratetype, can_steal);
+	return true;
+}
+
+/* Mirrors __rmqueue(), v5.9 (no CMA). */
+static struct page *__rmqueue(struct zone *zone, unsigned int order, int migratetype,
+			      unsigned int alloc_flags)
+{
+	struct page *page;
+	long guard = 0;
+
+retry:
+	MM_LOOP_GUARD(guard, 4L * MAX_ORDER + 8, __func__);
+	page = __rmqueue_smallest(zone, order, migratetype);
+	if (!page && __rmqueue_fallback(zone, (int)order, migratetype, alloc_flags))
+		goto retry;
+	return page;
+}
+
+/*
+ * Mirrors rmqueue_bulk(), mm/page_alloc.c v5.9: @count pages from the buddy
+ * onto @list under zone->lock.  This is where v5.9 takes zone->lock under
+ * kvfree_rcu()'s raw krcp->lock (seed 002).
+ */
+static int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long count,
+			struct list_head *list, int migratetype, unsigned int alloc_flags)
+{
+	int i, alloced = 0;
+
+	/* V2 hook (Rezki #48) */
+	if (G->vops->gfp_no_locks && (alloc_flags & ALLOC_NO_LOCKS) &&
+	    !(G->vops->test_faults & PA_TEST_SKIP_NO_LOCKS_HOOK))
+		return alloced;
+
+	zone_lock(zone);
+	for (i = 0; i < (int)count; ++i) {
+		struct page *page = __rmqueue(zone, order, migratetype, alloc_flags);
+
+		if (unlikely(page == NULL))
+			break;
+		if (unlikely(check_pcp_refill(page))) {
+			pa_leak(page, 0);
+			continue;
+		}
+		list_add_tail(&page->lru, list);
+		alloced++;
+	}
+	zone->nr_free_pages -= (long)i << order;
+	zone_unlock(zone);
+	return alloced;
+}
+
+/* Mirrors __rmqueue_pcplist(), v5.9. */
+static struct page *__rmqueue_pcplist(struct zone *zone, int migratetype,
+				      unsigned int alloc_flags, struct per_cpu_pages *pcp,
+				      struct list_head *list)
+{
+	struct page *page;
+	long guard = 0;
+
+	do {
+		MM_LOOP_GUARD(guard, 4096, __func__);
+		if (list_empty(list)) {
+			pcp->count += rmqueue_bulk(zone, 0, pcp->batch, list, migratetype,
+						   alloc_flags);
+			if (unlikely(list_empty(list)))
+				return NULL;
+		}
+		page = list_first_entry(list, struct page, lru);
+		list_del(&page->lru);
+		pcp->count--;
+		if (!check_new_pcp(page))
+			break;
+		pa_leak(page, 0);
+	} while (1);
+	return page;
+}
+
+/* Mirrors rmqueue_pcplist(), v5.9. */
+static struct page *rmqueue_pcplist(struct zone *preferred_zone, struct zone *zone,
+				    gfp_t gfp_flags, int migratetype, unsigned int alloc_flags)
+{
+	struct per_cpu_pages *pcp;
+	struct list_head *list;
+	struct page *page;
+	unsigned long flags;
+
+	(void)preferred_zone;
+	(void)gfp_flags;
+	pcp_irq_save(flags);
+	pcp = this_cpu_pcp(zone);
+	list = &pcp->lists[migratetype];
+	page = __rmqueue_pcplist(zone, migratetype, alloc_flags, pcp, list);
+	/* __count_zid_vm_events(PGALLOC), zone_statistics(): not modelled */
+	pcp_irq_restore(flags);
+	return page;
+}
+
+/* Mirrors rmqueue(), v5.9 (no highatomic reserve, no boost). */
+static struct page *rmqueue(struct zone *preferred_zone, struct zone *zone,
+			    unsigned int order, gfp_t gfp_flags, unsigned int alloc_flags,
+			    int migratetype)
+{
+	unsigned long flags;
+	struct page *page;
+	long guard = 0;
+
+	if (likely(order == 0))
+		return rmqueue_pcplist(preferred_zone, zone, gfp_flags, migratetype,
+				       alloc_flags);
+
+	G->zone_lock_taken++;
+	spin_lock_irqsave(&zone->lock, flags);
+	do {
+		MM_LOOP_GUARD(guard, 4096, __func__);
+		page = __rmqueue(zone, order, migratetype, alloc_flags);
+		if (page && check_new_pages(page, order)) {
+			pa_leak(page, order);
+			/* leaked; the kernel accounts NR_FREE_PAGES for the good page only */
+			G->nr_free_drift += 1L << order;
+			continue;
+		}
+		break;
+	} while (1);
+	if (page)
+		__mod_zone_freepage_state(zone, -(1L << order),
+					  get_pcppage_migratetype(page));
+	/* the kernel drops the lock first and restores irqs after the stats */
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return page;
+}
+
+/* -- watermarks -------------------------------------------------------- */
+
+static inline unsigned long wmark_pages(const struct zone *z, int i)
+{
+	return z->_watermark[i];
+}
+
+/* Mirrors __zone_watermark_ok(), v5.9 (no CMA, no highatomic reserve). */
+static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+				int highest_zoneidx, unsigned int alloc_flags,
+				long free_pages)
+{
+	long min = (long)mark;
+	int o;
+	const bool alloc_harder = alloc_flags & ALLOC_HARDER;
+
+	free_pages -= (1L << order) - 1;
+	if (alloc_flags & ALLOC_HIGH)
+		min -= min / 2;
+	if (alloc_harder)
+		min -= min / 4;
+	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
+		return false;
+	if (!order)
+		return true;
+	for (o = (int)order; o < MAX_ORDER; o++) {
+		struct free_area *area = &z->free_area[o];
+		int mt;
+
+		if (!area->nr_free)
+			continue;
+		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			if (!free_area_empty(area, mt))
+				return true;
+		if (alloc_harder && !free_area_empty(area, MIGRATE_HIGHATOMIC))
+			return true;
+	}
+	return false;
+}
+
+/* Mirrors zone_watermark_fast(), v5.9. */
+static inline bool zone_watermark_fast(struct zone *z, unsigned int order,
+				       unsigned long mark, int highest_zoneidx,
+				       unsigned int alloc_flags)
+{
+	long free_pages = z->nr_free_pages;
+
+	if (!order && free_pages > (long)mark + z->lowmem_reserve[highest_zoneidx])
+		return true;
+	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, free_pages);
+}
+
+/* -- the allocation paths ---------------------------------------------- */
+
+struct alloc_context {
+	int highest_zoneidx;
+	int migratetype;
+	int preferred;		/* index in the zonelist of preferred_zoneref */
+};
+
+/* Mirrors post_alloc_hook() + prep_new_page(), v5.9. */
+void prep_new_page(struct page *page, unsigned int order, gfp_t gfp_flags,
+		   unsigned int alloc_flags)
+{
+	(void)alloc_flags;
+	page->private = 0;
+	if (debug_pagealloc_enabled_static())
+		kernel_map_pages(page, 1 << order, 1);
+	/* kasan_alloc_pages(), kernel_poison_pages(), set_page_owner(): lock-free here */
+	if (gfp_flags & __GFP_ZERO)
+		memset(page_address(page), 0, PAGE_SIZE << order);
+}
+
+/* zonelist walk from the preferred zone, zones <= highest_zoneidx */
+static struct zone *zonelist_next(const struct alloc_context *ac, int *z)
+{
+	while (*z < MAX_NR_ZONES) {
+		struct zone *zone = G->zonelist[(*z)++];
+
+		if (zone->idx <= ac->highest_zoneidx)
+			return zone;
+	}
+	return NULL;
+}
+
+/* Mirrors get_page_from_freelist(), mm/page_alloc.c v5.9 (one node). */
+static struct page *get_page_from_freelist(gfp_t gfp_mask, unsigned int order,
+					   int alloc_flags, const struct alloc_context *ac)
+{
+	struct zone *zone;
+	bool no_fallback;
+	int z;
+	struct zone *preferred = G->zonelist[ac->preferred];
+
+retry:
+	no_fallback = alloc_flags & ALLOC_NOFRAGMENT;
+	z = ac->preferred;
+	while ((zone = zonelist_next(ac, &z))) {
+		struct page *page;
+		unsigned long mark;
+
+		mark = wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK);
+		if (!zone_watermark_fast(zone, order, mark, ac->highest_zoneidx,
+					 (unsigned int)alloc_flags)) {
+			/*
+			 * deferred_pages is false after boot: _deferred_grow_zone()
+			 * (guarded by !ALLOC_NO_LOCKS in V2) is never reached.
+			 */
+			if (alloc_flags & ALLOC_NO_WATERMARKS)
+				goto try_this_zone;
+			/* node_reclaim_mode == 0 */
+			continue;
+		}
+try_this_zone:
+		page = rmqueue(preferred, zone, order, gfp_mask, (unsigned int)alloc_flags,
+			       ac->migratetype);
+		if (page) {
+			prep_new_page(page, order, gfp_mask, (unsigned int)alloc_flags);
+			return page;
+		}
+		/*
+		 * else: deferred-pages retry, V2: "} else if (!(alloc_flags &
+		 * ALLOC_NO_LOCKS)) {" -- nothing to do with deferred_pages off.
+		 */
+	}
+	if (no_fallback) {
+		alloc_flags &= ~ALLOC_NOFRAGMENT;
+		goto retry;
+	}
+	return NULL;
+}
+
+/* Mirrors gfp_to_alloc_flags(), v5.9 (not an RT task, no CMA). */
+static unsigned int gfp_to_alloc_flags(gfp_t gfp_mask)
+{
+	unsigned int alloc_flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
+
+	alloc_flags |= (unsigned int)(gfp_mask & (__GFP_HIGH | __GFP_KSWAPD_RECLAIM));
+	if (gfp_mask & __GFP_ATOMIC) {
+		if (!(gfp_mask & __GFP_NOMEMALLOC))
+			alloc_flags |= ALLOC_HARDER;
+		alloc_flags &= ~ALLOC_CPUSET;
+	}
+	return alloc_flags;
+}
+
+/*
+ * Mirrors wakeup_kswapd() of wake_all_kswapds(), v5.9: kswapd sleeps on
+ * pgdat->kswapd_wait, whose spinlock_t wake_up_interruptible() takes.
+ */
+static void wake_all_kswapds(unsigned int order, gfp_t gfp_mask,
+			     const struct alloc_context *ac)
+{
+	unsigned long flags;
+
+	(void)order;
+	(void)gfp_mask;
+	(void)ac;
+	G->kswapd_wakeups++;
+	spin_lock_irqsave(&G->kswapd_wait_lock, flags);
+	spin_unlock_irqrestore(&G->kswapd_wait_lock, flags);
+}
+
+/*
+ * Mirrors __alloc_pages_slowpath(), v5.9, reduced: kswapd wakeup, a retry
+ * at the min watermark, then direct reclaim for blocking requests.  The
+ * model has no reclaimable memory: __perform_reclaim() makes no progress,
+ * compaction does nothing for order <= 3, and the OOM killer frees nothing,
+ * so a request that reaches it fails (noted as OOM) instead of looping.
+ */
+static struct page *__alloc_pages_slowpath(gfp_t gfp_mask, unsigned int order,
+					   struct alloc_context *ac)
+{
+	bool can_direct_reclaim = gfp_mask & __GFP_DIRECT_RECLAIM;
+	unsigned int alloc_flags;
+	struct page *page;
+
+	G->slowpath_entries++;
+	if ((gfp_mask & (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM)) ==
+	    (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM))
+		gfp_mask &= ~__GFP_ATOMIC;
+
+	alloc_flags = gfp_to_alloc_flags(gfp_mask);
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(order, gfp_mask, ac);
+
+	page = get_page_from_freelist(gfp_mask, order, (int)alloc_flags, ac);
+	if (page)
+		return page;
+
+	if (!can_direct_reclaim)
+		return NULL;	/* nopage */
+
+	/* __alloc_pages_direct_reclaim(): __perform_reclaim() */
+	cond_resched();
+	/* no progress: no drain, no retry; should_reclaim_retry() gives up */
+	mm_note("OOM", "order-%u GFP 0x%x request would invoke the OOM killer", order,
+		gfp_mask);
+	return NULL;
+}
+
+/* Mirrors prepare_alloc_pages(), v5.9, with the V2 hook. */
+static bool prepare_alloc_pages(gfp_t gfp_mask, unsigned int order,
+				struct alloc_context *ac, unsigned int *alloc_flags)
+{
+	ac->highest_zoneidx = (gfp_mask & __GFP_DMA32) ? ZONE_DMA32 : ZONE_NORMAL;
+	ac->migratetype = (int)((gfp_mask & (__GFP_MOVABLE | __GFP_RECLAIMABLE)) >> 3);
+
+	if (gfp_mask & __GFP_DIRECT_RECLAIM)
+		might_sleep();	/* might_sleep_if() */
+
+	/* should_fail_alloc_page() */
+	if (mm_should_fail(MM_FAIL_PAGE_ALLOC)) {
+		G->last_alloc_injected = true;
+		return false;
+	}
+
+	/* first_zones_zonelist() */
+	for (ac->preferred = 0; ac->preferred < MAX_NR_ZONES; ac->preferred++)
+		if (G->zonelist[ac->preferred]->idx <= ac->highest_zoneidx)
+			break;
+
+	/* V2 hook (Rezki #48) */
+	if (G->vops->gfp_no_locks && (gfp_mask & __GFP_NO_LOCKS))
+		*alloc_flags |= ALLOC_NO_LOCKS;
+	(void)order;
+	return true;
+}
+
+/* Mirrors alloc_flags_nofragment(), v5.9 (one node, DMA32 populated). */
+static unsigned int alloc_flags_nofragment(struct zone *zone, gfp_t gfp_mask)
+{
+	unsigned int alloc_flags = gfp_mask & __GFP_KSWAPD_RECLAIM;
+
+	if (zone->idx != ZONE_NORMAL)
+		return alloc_flags;
+	return alloc_flags | ALLOC_NOFRAGMENT;
+}
+
+static gfp_t gfp_allowed_mask(void)
+{
+	/* __GFP_BITS_SHIFT: 23 + LOCKDEP in v5.9, 24 + LOCKDEP with V2 */
+	int shift = 23 + (mm_cur->prove_raw_lock_nesting ? 1 : 0) +
+		    (G->vops->gfp_no_locks ? 1 : 0);
+
+	return (gfp_t)((1u << shift) - 1);
+}
+
+/* Mirrors __alloc_pages_nodemask(), mm/page_alloc.c v5.9, with V2 hooks. */
+struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order, int unused)
+{
+	struct page *page;
+	unsigned int alloc_flags = ALLOC_WMARK_LOW;
+	struct alloc_context ac = { 0 };
+
+	(void)unused;
+	mm_allocator_entry(__func__);
+	G->last_alloc_injected = false;
+	if (unlikely(order >= MAX_ORDER))
+		return NULL;
+	if (G->vops->test_faults & PA_TEST_FAIL_ALLOCS)
+		return NULL;
+
+	gfp_mask &= gfp_allowed_mask();
+	if (!prepare_alloc_pages(gfp_mask, order, &ac, &alloc_flags))
+		return NULL;
+
+	alloc_flags |= alloc_flags_nofragment(G->zonelist[ac.preferred], gfp_mask);
+
+	page = get_page_from_freelist(gfp_mask, order, (int)alloc_flags, &ac);
+	if (likely(page))
+		goto out;
+
+	/* V2 hook: "Bypass slow path if __GFP_NO_LOCKS." */
+	if (G->vops->gfp_no_locks && (gfp_mask & __GFP_NO_LOCKS) &&
+	    !(G->vops->test_faults & PA_TEST_SKIP_NO_LOCKS_HOOK))
+		goto out;
+
+	page = __alloc_pages_slowpath(gfp_mask, order, &ac);
+out:
+	return page;
+}
+
+/* Mirrors __get_free_pages(), v5.9. */
+unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order)
+{
+	struct page *page = __alloc_pages_nodemask(gfp_mask, order, 0);
+
+	if (!page)
+		return 0;
+	return (unsigned long)page_address(page);
+}
+
+/* -- draining ---------------------------------------------------------- */
+
+/* Mirrors drain_pages_zone(), v5.9. */
+static void drain_pages_zone(unsigned int cpu, struct zone *zone)
+{
+	unsigned long flags;
+	struct per_cpu_pages *pcp;
+
+	pcp_irq_save(flags);
+	pcp = &zone->pageset[cpu].pcp;
+	if (pcp->count)
+		free_pcppages_bulk(zone, pcp->count, pcp);
+	pcp_irq_restore(flags);
+}
+
+/* Mirrors drain_pages(), v5.9. */
+static void drain_pages(unsigned int cpu)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		drain_pages_zone(cpu, &G->zones[z]);
+}
+
+/* Mirrors drain_local_pages(), v5.9. */
+void drain_local_pages(struct zone *zone)
+{
+	int cpu = smp_processor_id();
+
+	if (zone)
+		drain_pages_zone((unsigned int)cpu, zone);
+	else
+		drain_pages((unsigned int)cpu);
+}
+
+/*
+ * drain_all_pages(), v5.9, synchronously: the per-cpu drain works run at
+ * once, each on its CPU [modelling choice; the asynchronous drain is the
+ * seed-001 family's subject].
+ */
+void drain_all_pages(struct zone *zone)
+{
+	int self = mm_cur->cpu;
+
+	for (int cpu = 0; cpu < G->nr_cpus; cpu++) {
+		bool has = false;
+
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			if ((!zone || zone == &G->zones[z]) &&
+			    G->zones[z].pageset[cpu].pcp.count)
+				has = true;
+		if (!has)
+			continue;
+		mm_cur->cpu = cpu;
+		drain_local_pages(zone);
+		mm_cur->cpu = self;
+	}
+}
+
+/* pageset_set_batch() on every CPU and zone (percpu_pagelist_fraction). */
+void pageset_set_batch_all(int high, int batch)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
+			struct per_cpu_pages *pcp = &G->zones[z].pageset[cpu].pcp;
+
+			pcp->batch = 1;
+			pcp->high = high;
+			pcp->batch = batch;
+		}
+}
+
+/* -- boot -------------------------------------------------------------- */
+
+static void zone_init(struct zone *zone, int idx, unsigned long start_pfn,
+		      unsigned long pages, unsigned long reserved)
+{
+	zone->name = idx == ZONE_DMA32 ? "DMA32" : "Normal";
+	zone->idx = idx;
+	zone->zone_start_pfn = start_pfn;
+	zone->spanned_pages = pages;
+	zone->nr_boot_reserved = reserved;
+	spin_lock_init(&zone->lock);
+	for (int o = 0; o < MAX_ORDER; o++)
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+			INIT_LIST_HEAD(&zone->free_area[o].free_list[mt]);
+	for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++)
+		for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			INIT_LIST_HEAD(&zone->pageset[cpu].pcp.lists[mt]);
+	zone->mem_map = mm_kzalloc(sizeof(struct page) * pages, MM_FAIL_NR);
+	/* boot memory: the zone's pages are the family's page supply */
+	zone->mem = mm_pages_alloc(pages, MM_FAIL_NR);
+	if (!zone->mem_map || !zone->mem)
+		mm_violation("HARNESS", __func__, "budget too small for the zones");
+	for (unsigned long i = 0; i < pages; i++) {
+		struct page *p = &zone->mem_map[i];
+
+		INIT_LIST_HEAD(&p->lru);
+		p->zid = idx;
+		p->pfn = start_pfn + i;
+		if (i < reserved)
+			p->flags |= PG_reserved;
+	}
+	/* memmap_init_zone(): every pageblock starts MIGRATE_MOVABLE */
+	for (unsigned long b = 0; b < pages / pageblock_nr_pages; b++)
+		zone->pageblock_mt[b] = MIGRATE_MOVABLE;
+}
+
+/* Mirrors __free_pages_memory() of memblock_free_all(), v5.9. */
+static void free_boot_memory(struct zone *zone)
+{
+	unsigned long start = zone->zone_start_pfn + zone->nr_boot_reserved;
+	unsigned long end = zone->zone_start_pfn + zone->spanned_pages;
+
+	zone_lock(zone);
+	while (start < end) {
+		unsigned int order = min_t(unsigned int, MAX_ORDER - 1,
+					   (unsigned int)__ffs(start | (1UL << 40)));
+
+		while (start + (1UL << order) > end)
+			order--;
+		__free_one_page(pfn_to_page_zone(zone, start), start, zone, order,
+				get_pageblock_migratetype(pfn_to_page_zone(zone, start)));
+		zone->managed_pages += 1UL << order;
+		start += 1UL << order;
+	}
+	zone_unlock(zone);
+}
+
+gfp_t pa_gfp_of(int choice)
+{
+	switch (choice) {
+	case PA_GFP_KERNEL:		return GFP_KERNEL;
+	case PA_GFP_NOWAIT:		return GFP_NOWAIT | __GFP_NOWARN;
+	case PA_GFP_ATOMIC:		return GFP_ATOMIC;
+	case PA_GFP_ZERO_MASK:		return 0;
+	case PA_GFP_NO_LOCKS:		return __GFP_NO_LOCKS;
+	case PA_GFP_NO_LOCKS_RECLAIM:	return __GFP_NO_LOCKS | __GFP_RECLAIM;
+	case PA_GFP_NO_LOCKS_ZERO:	return __GFP_NO_LOCKS | __GFP_ZERO;
+	default:			return GFP_NOWAIT;
+	}
+}
+
+/*
+ * Boot: zones, boot memory into the buddy, lowmem_reserve, zonelist and
+ * boot_pageset.  Watermarks come later (pa_setup_wmarks, a core_initcall
+ * in the kernel, after rcu_init()'s kfree_rcu_batch_init()).
+ */
+void pa_zones_init(const struct mm_config *cfg)
+{
+	unsigned long dma_pages = cfg->v[PA_CFG_DMA32_BLOCKS] * pageblock_nr_pages;
+	unsigned long normal_pages = cfg->v[PA_CFG_NORMAL_BLOCKS] * pageblock_nr_pages;
+	unsigned long pct = cfg->v[PA_CFG_BOOT_USED_PCT];
+	int batch = (int)cfg->v[PA_CFG_PCP_BATCH];
+
+	zone_init(&G->zones[ZONE_DMA32], ZONE_DMA32, 0, dma_pages, dma_pages * pct / 100);
+	zone_init(&G->zones[ZONE_NORMAL], ZONE_NORMAL, dma_pages, normal_pages,
+		  normal_pages * pct / 100);
+	G->total_pages = dma_pages + normal_pages;
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		free_boot_memory(&G->zones[z]);
+
+	/* setup_per_zone_lowmem_reserve(): sysctl_lowmem_reserve_ratio[DMA32] = 256 */
+	G->zones[ZONE_DMA32].lowmem_reserve[ZONE_NORMAL] =
+		(long)(G->zones[ZONE_NORMAL].managed_pages / 256);
+
+	G->zonelist[0] = &G->zones[ZONE_NORMAL];
+	G->zonelist[1] = &G->zones[ZONE_DMA32];
+
+	/* boot_pageset until setup_per_cpu_pageset(): high 0, batch 1 */
+	pageset_set_batch_all(0, 1);
+	(void)batch;
+}
+
+/*
+ * __setup_per_zone_wmarks(): min_free_kbytes spread by zone size;
+ * low/high gaps max(min/4, cfg gap) (watermark_scale_factor's role).
+ */
+void pa_setup_wmarks(const struct mm_config *cfg)
+{
+	unsigned long total_managed;
+
+	total_managed = G->zones[0].managed_pages + G->zones[1].managed_pages;
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &G->zones[z];
+		unsigned long min = cfg->v[PA_CFG_WMARK_MIN] * zone->managed_pages /
+				    (total_managed ? total_managed : 1);
+		unsigned long gap = max(min >> 2, (unsigned long)cfg->v[PA_CFG_WMARK_GAP]);
+
+		zone->_watermark[WMARK_MIN] = min;
+		zone->_watermark[WMARK_LOW] = min + gap;
+		zone->_watermark[WMARK_HIGH] = min + 2 * gap;
+	}
+}
