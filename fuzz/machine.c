@@ -601,6 +601,27 @@ int mm_run_workqueue(struct mm_workqueue *wq, int n)
 	return ran;
 }
 
+bool mm_run_work(struct mm_workqueue *wq, struct work_struct *w)
+{
+	struct work_struct **pp, *prev = NULL;
+	struct mm_cpu saved = *mm_this_cpu();
+
+	for (pp = &wq->head; *pp && *pp != w; pp = &(*pp)->next)
+		prev = *pp;
+	if (!*pp)
+		return false;
+	*pp = w->next;
+	if (wq->tail == w)
+		wq->tail = prev;
+	w->next = NULL;
+	w->pending = false;
+	memset(mm_this_cpu(), 0, sizeof(saved));
+	w->func(w);
+	wq->nr_run++;
+	*mm_this_cpu() = saved;
+	return true;
+}
+
 void mm_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))
 {
 	struct mm_machine *m = mm_cur;

@@ -147,6 +147,17 @@ static void workqueue(void)
 	CHECK_EQ(mm_run_workqueue(&m.system_wq, -1), 1);
 	CHECK_EQ(ran[0], 1);
 	CHECK(!work_pending(&works[0]));
+	/* run one chosen item out of order; the other stays queued */
+	INIT_WORK(&works[1], w0);
+	schedule_work(&works[0]);
+	schedule_work(&works[1]);
+	CHECK(mm_run_work(&m.system_wq, &works[1]));
+	CHECK(!mm_run_work(&m.system_wq, &works[1]));
+	CHECK(work_pending(&works[0]));
+	CHECK_EQ(ran[0], 2);
+	CHECK_EQ(mm_run_workqueue(&m.system_wq, -1), 1);
+	CHECK_EQ(ran[0], 3);
+	CHECK(m.system_wq.head == NULL && m.system_wq.tail == NULL);
 }
 
 static void runaway_work(void)
