@@ -601,10 +601,9 @@ int mm_run_workqueue(struct mm_workqueue *wq, int n)
 	return ran;
 }
 
-bool mm_run_work(struct mm_workqueue *wq, struct work_struct *w)
+bool mm_cancel_work(struct mm_workqueue *wq, struct work_struct *w)
 {
 	struct work_struct **pp, *prev = NULL;
-	struct mm_cpu saved = *mm_this_cpu();
 
 	for (pp = &wq->head; *pp && *pp != w; pp = &(*pp)->next)
 		prev = *pp;
@@ -615,6 +614,15 @@ bool mm_run_work(struct mm_workqueue *wq, struct work_struct *w)
 		wq->tail = prev;
 	w->next = NULL;
 	w->pending = false;
+	return true;
+}
+
+bool mm_run_work(struct mm_workqueue *wq, struct work_struct *w)
+{
+	struct mm_cpu saved = *mm_this_cpu();
+
+	if (!mm_cancel_work(wq, w))
+		return false;
 	memset(mm_this_cpu(), 0, sizeof(saved));
 	w->func(w);
 	wq->nr_run++;

@@ -171,6 +171,11 @@ static void percpu_diff(struct mm_diffctx *d)
 		s->diverged = true;
 		mm_note("LOCKSTEP_END", "op %d: first depopulation", d->op_index);
 	}
+	if (!s->diverged && ro->nr_isolated != io->nr_isolated) {
+		/* an isolated chunk takes no allocations: placement may differ */
+		s->diverged = true;
+		mm_note("LOCKSTEP_END", "op %d: first chunk isolation", d->op_index);
+	}
 	if (!s->diverged && failures_differ) {
 		/* injected failures or the budget struck them differently */
 		s->diverged = true;

@@ -75,6 +75,7 @@ struct pcpu_obs {
 	long nr_empty_pop_pages; /* global empty populated pages counted for atomic allocs */
 	long nr_chunks;		/* chunks alive, excluding first and reserved */
 	long nr_depopulated;	/* pages (per unit) depopulated since start */
+	long nr_isolated;	/* chunks isolated from allocation now (v5.14) */
 	long pop_slack;		/* populated pages this variant may hold beyond its
 				 * reference in lockstep (its documented allowance) */
 	int nr_chunk_types;

@@ -11,7 +11,10 @@
 #define BUG_ON(c) \
 	do { if (unlikely(c)) mm_violation("KERNEL_BUG", __func__, "BUG_ON(%s)", #c); } while (0)
 #define BUG() mm_violation("KERNEL_BUG", __func__, "BUG()")
-#define WARN_ON(c) ({ bool __w = !!(c); \
-	if (unlikely(__w)) mm_violation("KERNEL_WARN", __func__, "WARN_ON(%s)", #c); __w; })
+#define WARN_ON(c) ({ bool __w = !!(c);					\
+	if (unlikely(__w)) {							\
+		mm_violation("KERNEL_WARN", __func__, "WARN_ON(%s)", #c);	\
+	}									\
+	__w; })
 #define WARN_ON_ONCE(c) WARN_ON(c)
 #endif

@@ -223,6 +223,8 @@ void mm_queue_work(struct mm_workqueue *wq, struct work_struct *w);
 /* run up to @n items (all pending if n < 0); returns how many ran */
 int mm_run_workqueue(struct mm_workqueue *wq, int n);
 bool mm_work_pending(const struct work_struct *w);
+/* dequeue a pending item without running it (cancel_work); false if not queued */
+bool mm_cancel_work(struct mm_workqueue *wq, struct work_struct *w);
 /* run one chosen pending item of @wq (unordered queues); false if not queued */
 bool mm_run_work(struct mm_workqueue *wq, struct work_struct *w);
 void mm_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *));

@@ -52,21 +52,12 @@ static int run_pair(const char *a, const char *b, const struct mm_input *in,
 	return mm_run(&percpu_family, vars, 2, in, v, NULL);
 }
 
-/*
- * D1_OOM_LIKE of fuzz/percpu_family.c is not gated on lockstep: once the
- * pair has legitimately diverged (e.g. an injected create_chunk failure
- * consumed by v3.18's balance work but by a later allocation in v3.17),
- * the implementation can hold more live data and fail where the reference
- * did not.  Counted, not failed, until the family relation is gated.
- */
-#define D1_FAMILY_ISSUE "percpu/v3.18~v3.17/D1_OOM_LIKE"
-
 static void smoke(const char *a, const char *b)
 {
 	static uint8_t buf[1200];
 	static struct mm_input in;
 	struct mm_verdict v;
-	int bad = 0, d1 = 0;
+	int bad = 0;
 
 	for (uint32_t seed = 1; seed <= NR_INPUTS; seed++) {
 		size_t n = gen(seed, buf, sizeof(buf));
@@ -74,17 +65,10 @@ static void smoke(const char *a, const char *b)
 		mm_decode(&percpu_family, buf, n, &in);
 		if (!run_pair(a, b, &in, &v))
 			continue;
-		if (!strcmp(v.sig, D1_FAMILY_ISSUE)) {
-			d1++;
-			continue;
-		}
 		if (!bad++)
 			fprintf(stderr, "%s,%s seed %u: %s at op %d (%s): %s\n",
 				a, b, seed, v.sig, v.op_index, v.op_text, v.detail);
 	}
-	if (d1)
-		fprintf(stderr, "%s,%s: %d inputs end in the family's ungated D1_OOM_LIKE\n",
-			a, b, d1);
 	CHECK_EQ(bad, 0);
 }
 

@@ -160,19 +160,7 @@ static struct pcpu_chunk *pcpu_create_chunk(void)
  */
 static void am_cancel_work(struct work_struct *w)
 {
-	struct mm_workqueue *wq = &mm_cur->system_wq;
-	struct work_struct **pp, *prev = NULL;
-
-	for (pp = &wq->head; *pp; prev = *pp, pp = &(*pp)->next) {
-		if (*pp != w)
-			continue;
-		*pp = w->next;
-		if (wq->tail == w)
-			wq->tail = prev;
-		w->next = NULL;
-		w->pending = false;
-		return;
-	}
+	mm_cancel_work(&mm_cur->system_wq, w);
 }
 
 /* Mirrors pcpu_destroy_chunk() of mm/percpu-vm.c and mm/percpu-km.c v3.18. */

@@ -22,19 +22,15 @@
 /* -- deferred work --------------------------------------------------------- */
 
 /*
- * system_wq is not ordered: any pending item may run next.  Run @w alone
- * (if pending), as mm_run_workqueue would run it: in a kworker's process
- * context on this CPU.
+ * system_wq is not ordered: any pending item may run next, so the ops run
+ * one chosen item (mm_run_work: in a kworker's process context on this CPU).
  */
 static void am_run_work_fn(struct work_struct *w)
 {
-	struct mm_cpu saved = *mm_this_cpu();
-
-	am_cancel_work(w);	/* dequeue; clears pending before it runs */
-	memset(mm_this_cpu(), 0, sizeof(saved));
-	w->func(w);
-	mm_cur->system_wq.nr_run++;
-	*mm_this_cpu() = saved;
+	/* a forced run of an idle item (force_balance): queue it first */
+	if (!work_pending(w))
+		mm_queue_work(&mm_cur->system_wq, w);
+	mm_run_work(&mm_cur->system_wq, w);
 }
 
 static long am_failures_taken(void)

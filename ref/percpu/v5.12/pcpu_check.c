@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Per-variant invariants of the bitmap-era percpu ports (SPEC 1(f)), run
+ * after every op.  Each holds in the kernel's own semantics:
+ *
+ * id                   statement (kernel source of the rule)
+ * I1_HINT_COUNTER      rfc3*: pcpu_nr_chunks_to_depopulate == number of
+ *                      chunks with ->depopulate, >= 0 (RFC 3/4 keeps them
+ *                      in step in free_percpu, balance_free, shrink)
+ * I2_HINT_IMMUTABLE    no ->depopulate on an immutable, first or reserved
+ *                      chunk (RFC 3/4 tests !chunk->immutable)
+ * I2_DEPOP_IMMUTABLE   an immutable chunk is never depopulated ("no
+ *                      [de]population allowed"; pcpu_backend.c)
+ * I3_EMPTY_POP_PAGES   pcpu_nr_empty_pop_pages == sum of nr_empty_pop_pages
+ *                      over chunks other than the reserved one (6.1: and
+ *                      not isolated) (pcpu_update_empty_pages)
+ * I4_POPULATED         popcount(populated) == nr_populated, 0 <=
+ *                      nr_empty_pop_pages <= nr_populated <= nr_pages, and
+ *                      pcpu_nr_populated == first chunk's PFN_DOWN(size_sum)
+ *                      + sum of nr_populated of created chunks
+ *                      (pcpu_chunk_[de]populated, pcpu_setup_first_chunk)
+ * I4_EMPTY_PAGES       nr_empty_pop_pages == number of populated pages whose
+ *                      alloc-map block is all free (the hint updates count
+ *                      blocks with contig_hint == PCPU_BITMAP_BLOCK_BITS)
+ * I4_FREE_BYTES        free_bytes == PCPU_MIN_ALLOC_SIZE * clear bits of the
+ *                      alloc map (pcpu_alloc_area / pcpu_free_area)
+ * I4_CONTIG_HINT       chunk and block contig hints name a free area and are
+ *                      never above the largest free area ("may be off by up
+ *                      to a page, but it will never be more than the
+ *                      available space", pcpu_block_update_hint_free)
+ * I4_ALLOC_MAP         every live allocation owns exactly its bits (alloc
+ *                      map set, bound bits at both ends) and no other bit is
+ *                      set but the hidden first-chunk edges (conservation)
+ * I5_UNPOPULATED_LIVE  every page under a live allocation is populated
+ * I5_CONTENTS          (pcpu_exec.c) a live area keeps its contents
+ * I6_SLOT              each chunk but the reserved one is on exactly one
+ *                      slot list, of its type, at pcpu_chunk_slot() -- or
+ *                      in slot 0 if that is < PCPU_SLOT_FAIL_THRESHOLD
+ *                      (pcpu_alloc's failed-fit demotion); 6.1: isolated
+ *                      chunks are exactly those on sidelined/to_depopulate
+ *                      (I10_ISOLATED)
+ * I6_CHUNK_COUNT       chunk bookkeeping: the live chunk list matches
+ * UNBOUNDED_LOOP, UNBOUNDED_CHUNK_CREATION, HINT_LEAK, I10_*: see the
+ *                      balance code (MM_LOOP_GUARD, pcpu_bm_balance_*)
+ */
+#include "pcpu_bitmap.h"
+
+/* largest run of clear bits in [start, end) of @map */
+static int pcpu_max_free_run(const unsigned long *map, int start, int end)
+{
+	int best = 0;
+	unsigned long rs = start, re;
+
+	while (1) {
+		rs = find_next_zero_bit(map, end, rs);
+		if (rs >= (unsigned long)end)
+			break;
+		re = find_next_bit(map, end, rs);
+		best = max(best, (int)(re - rs));
+		rs = re;
+	}
+	return best;
+}
+
+static bool pcpu_range_clear(const unsigned long *map, int start, int end)
+{
+	return find_next_bit(map, end, start) >= (unsigned long)end;
+}
+
+static void pcpu_check_hints(struct pcpu_chunk *chunk)
+{
+	int map_bits = pcpu_chunk_map_bits(chunk);
+	struct pcpu_block_md *md = &chunk->chunk_md;
+	int truth = pcpu_max_free_run(chunk->alloc_map, 0, map_bits);
+
+	if (md->contig_hint > truth ||
+	    (md->contig_hint && !pcpu_range_clear(chunk->alloc_map,
+			md->contig_hint_start, md->contig_hint_start + md->contig_hint)))
+		mm_violation("I4_CONTIG_HINT", "pcpu_chunk_refresh_hint",
+			     "chunk %d: contig_hint %d at %d, largest free area %d bits",
+			     chunk->id, md->contig_hint, md->contig_hint_start, truth);
+	for (int i = 0; i < pcpu_chunk_nr_blocks(chunk); i++) {
+		struct pcpu_block_md *b = chunk->md_blocks + i;
+		int base = i * PCPU_BITMAP_BLOCK_BITS;
+		int bt = pcpu_max_free_run(chunk->alloc_map, base,
+					   base + PCPU_BITMAP_BLOCK_BITS);
+
+		if (b->contig_hint > bt ||
+		    (b->contig_hint &&
+		     !pcpu_range_clear(chunk->alloc_map, base + b->contig_hint_start,
+				       base + b->contig_hint_start + b->contig_hint)))
+			mm_violation("I4_CONTIG_HINT", "pcpu_block_refresh_hint",
+				     "chunk %d block %d: contig_hint %d at %d, largest free area %d bits",
+				     chunk->id, i, b->contig_hint, b->contig_hint_start, bt);
+	}
+}
+
+static void pcpu_check_chunk(struct pcpu_chunk *chunk)
+{
+	int map_bits = pcpu_chunk_map_bits(chunk);
+	int pop = bitmap_weight(chunk->populated, chunk->nr_pages);
+	int empty = 0, set;
+
+	if (pop != chunk->nr_populated || chunk->nr_empty_pop_pages < 0 ||
+	    chunk->nr_empty_pop_pages > chunk->nr_populated ||
+	    chunk->nr_populated > chunk->nr_pages)
+		mm_violation("I4_POPULATED", "pcpu_chunk_populated",
+			     "chunk %d: %d pages populated in the bitmap, nr_populated %d, nr_empty_pop_pages %d, nr_pages %d",
+			     chunk->id, pop, chunk->nr_populated,
+			     chunk->nr_empty_pop_pages, chunk->nr_pages);
+	for (int i = 0; i < chunk->nr_pages; i++)
+		if (test_bit(i, chunk->populated) &&
+		    pcpu_range_clear(chunk->alloc_map, i * PCPU_BITMAP_BLOCK_BITS,
+				     (i + 1) * PCPU_BITMAP_BLOCK_BITS))
+			empty++;
+	if (empty != chunk->nr_empty_pop_pages)
+		mm_violation("I4_EMPTY_PAGES", "pcpu_update_empty_pages",
+			     "chunk %d: nr_empty_pop_pages %d, recount %d",
+			     chunk->id, chunk->nr_empty_pop_pages, empty);
+	set = bitmap_weight(chunk->alloc_map, map_bits);
+	if (chunk->free_bytes != (map_bits - set) * PCPU_MIN_ALLOC_SIZE)
+		mm_violation("I4_FREE_BYTES", "pcpu_free_area",
+			     "chunk %d: free_bytes %d, alloc map has %d free bytes",
+			     chunk->id, chunk->free_bytes,
+			     (map_bits - set) * PCPU_MIN_ALLOC_SIZE);
+	pcpu_check_hints(chunk);
+}
+
+/* I4_ALLOC_MAP and I5_UNPOPULATED_LIVE over the live list */
+static void pcpu_check_live(void)
+{
+	struct pcpu_live *l = &pcpu_G->live;
+	struct pcpu_chunk *chunk;
+
+	for (int i = 0; i < l->nr; i++) {
+		struct pcpu_live_ent *e = &l->ent[i];
+		int off, bit_off, bits;
+
+		chunk = pcpu_chunk_addr_search(e->ptr);
+		off = (char *)e->ptr - (char *)chunk->base_addr;
+		bit_off = off / PCPU_MIN_ALLOC_SIZE;
+		bits = ALIGN(e->size, PCPU_MIN_ALLOC_SIZE) / PCPU_MIN_ALLOC_SIZE;
+		if (find_next_zero_bit(chunk->alloc_map, bit_off + bits, bit_off) <
+		    (unsigned long)(bit_off + bits) ||
+		    !test_bit(bit_off, chunk->bound_map) ||
+		    find_next_bit(chunk->bound_map, pcpu_chunk_map_bits(chunk) + 1,
+				  bit_off + 1) != (unsigned long)(bit_off + bits))
+			mm_violation("I4_ALLOC_MAP", "pcpu_alloc_area",
+				     "chunk %d: live allocation at %d (%d bytes) not owned in the alloc/bound maps",
+				     chunk->id, off, e->size);
+		for (int p = off / PAGE_SIZE; p < (int)PFN_UP(off + bits * PCPU_MIN_ALLOC_SIZE); p++)
+			for (int cpu = 0; cpu < pcpu_nr_units; cpu++)
+				if (!test_bit(p, chunk->populated) ||
+				    !pcpu_unit_addr(chunk, cpu, p * PAGE_SIZE))
+					mm_violation("I5_UNPOPULATED_LIVE", "pcpu_depopulate_chunk",
+						     "chunk %d: page %d under the live allocation at %d is not populated (unit %d)",
+						     chunk->id, p, off, cpu);
+	}
+	/* no bits beyond the live allocations and the hidden edges */
+	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list)
+		chunk->chk_bits = 0;
+	for (int i = 0; i < l->nr; i++) {
+		chunk = pcpu_chunk_addr_search(l->ent[i].ptr);
+		chunk->chk_bits += ALIGN(l->ent[i].size, PCPU_MIN_ALLOC_SIZE) /
+				   PCPU_MIN_ALLOC_SIZE;
+	}
+	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list) {
+		long set = bitmap_weight(chunk->alloc_map, pcpu_chunk_map_bits(chunk));
+		long hidden = (chunk->start_offset + chunk->end_offset) /
+			      PCPU_MIN_ALLOC_SIZE;
+
+		if (set != chunk->chk_bits + hidden)
+			mm_violation("I4_ALLOC_MAP", "pcpu_free_area",
+				     "chunk %d: %ld bits allocated, live allocations own %ld (+%ld hidden)",
+				     chunk->id, set, chunk->chk_bits, hidden);
+	}
+}
+
+static void pcpu_check_slot(struct pcpu_chunk *chunk)
+{
+	int type = -1, slot = pcpu_bm_chunk_list_slot(chunk, &type);
+	int want = pcpu_chunk_slot(chunk);
+	bool merged = pcpu_G->kind == PCPU_KIND_V5_14;
+
+	if (chunk == pcpu_reserved_chunk) {
+		if (slot != -1)
+			mm_violation("I6_SLOT", "pcpu_chunk_relocate",
+				     "the reserved chunk is on slot list %d", slot);
+		return;
+	}
+	if (slot < 0)
+		mm_violation("I6_SLOT", "pcpu_chunk_relocate",
+			     "chunk %d is on no slot list", chunk->id);
+	if (type != (int)pcpu_chunk_type(chunk))
+		mm_violation("I6_SLOT", "pcpu_chunk_relocate",
+			     "chunk %d of type %d on a list of type %d",
+			     chunk->id, pcpu_chunk_type(chunk), type);
+	if (merged && (chunk->isolated !=
+		       (slot == pcpu_sidelined_slot || slot == pcpu_to_depopulate_slot)))
+		mm_violation("I10_ISOLATED", "pcpu_isolate_chunk",
+			     "chunk %d: isolated=%d on slot %d (sidelined %d, to_depopulate %d)",
+			     chunk->id, chunk->isolated, slot, pcpu_sidelined_slot,
+			     pcpu_to_depopulate_slot);
+	if (chunk->isolated)
+		return;
+	if (slot != want && !(slot == 0 && want < PCPU_SLOT_FAIL_THRESHOLD))
+		mm_violation("I6_SLOT", "pcpu_chunk_relocate",
+			     "chunk %d is in slot %d, pcpu_chunk_slot() says %d (contig %d bytes, free %d)",
+			     chunk->id, slot, want,
+			     chunk->chunk_md.contig_hint * PCPU_MIN_ALLOC_SIZE,
+			     chunk->free_bytes);
+}
+
+void pcpu_bm_check_state(void)
+{
+	struct pcpu_chunk *chunk;
+	long empty = 0, populated = 0, nr_chunks = 0, flagged = 0;
+	bool rfc3 = pcpu_G->kind == PCPU_KIND_RFC3 ||
+		    pcpu_G->kind == PCPU_KIND_RFC3_FIX;
+
+	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list) {
+		pcpu_check_chunk(chunk);
+		pcpu_check_slot(chunk);
+		if (chunk != pcpu_reserved_chunk && !chunk->isolated)
+			empty += chunk->nr_empty_pop_pages;
+		if (!chunk->immutable) {
+			populated += chunk->nr_populated;
+			nr_chunks++;
+		}
+		if (chunk->depopulate) {
+			flagged++;
+			if (chunk->immutable || chunk == pcpu_first_chunk ||
+			    chunk == pcpu_reserved_chunk)
+				mm_violation("I2_HINT_IMMUTABLE", "free_percpu",
+					     "chunk %d (immutable %d) carries the depopulate hint",
+					     chunk->id, chunk->immutable);
+			if (!rfc3)
+				mm_violation("I1_HINT_COUNTER", "free_percpu",
+					     "chunk %d has a depopulate hint in a version without hints",
+					     chunk->id);
+		}
+	}
+	if (empty != pcpu_nr_empty_pop_pages)
+		mm_violation("I3_EMPTY_POP_PAGES", "pcpu_update_empty_pages",
+			     "pcpu_nr_empty_pop_pages %d, recount %ld",
+			     pcpu_nr_empty_pop_pages, empty);
+	if ((long)pcpu_nr_populated != (long)pcpu_G->boot_populated + populated)
+		mm_violation("I4_POPULATED", "pcpu_chunk_populated",
+			     "pcpu_nr_populated %lu, first chunk %lu + created chunks %ld",
+			     pcpu_nr_populated, pcpu_G->boot_populated, populated);
+	if (nr_chunks != pcpu_G->nr_chunks)
+		mm_violation("I6_CHUNK_COUNT", "pcpu_create_chunk",
+			     "%ld chunks on the list, %ld counted", nr_chunks,
+			     pcpu_G->nr_chunks);
+	if (rfc3 && (pcpu_nr_chunks_to_depopulate < 0 ||
+		     pcpu_nr_chunks_to_depopulate != flagged))
+		mm_violation("I1_HINT_COUNTER", "free_percpu",
+			     "pcpu_nr_chunks_to_depopulate %d, chunks with the hint %ld",
+			     pcpu_nr_chunks_to_depopulate, flagged);
+	pcpu_check_live();
+	if (pcpu_G->ops->check)
+		pcpu_G->ops->check();
+}
+
+void pcpu_bm_check(void *inst)
+{
+	pcpu_G = inst;
+	pcpu_bm_check_state();
+}
