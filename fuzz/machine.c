@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <endian.h>
 
 #include <mm/machine.h>
 #include <linux/workqueue.h>
@@ -230,18 +231,24 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-static uint8_t pattern_byte(uint64_t seed, size_t i)
-{
-	return (uint8_t)(mix(seed + i / 8) >> (8 * (i % 8)));
-}
-
+/*
+ * Byte i of the pattern is byte i % 8 (little-endian) of mix(seed + i / 8):
+ * filled and compared a word at a time.
+ */
 void mm_fill(void *p, size_t len, uint64_t id, int cpu)
 {
 	uint8_t *b = p;
 	uint64_t seed = mix(id * 131 + (uint64_t)cpu);
 
-	for (size_t i = 0; i < len; i++)
-		b[i] = pattern_byte(seed, i);
+	size_t w;
+
+	for (w = 0; w * 8 + 8 <= len; w++) {
+		uint64_t v = htole64(mix(seed + w));
+
+		memcpy(b + w * 8, &v, 8);
+	}
+	for (size_t k = w * 8; k < len; k++)
+		b[k] = (uint8_t)(mix(seed + w) >> (8 * (k - w * 8)));
 }
 
 long mm_check(const void *p, size_t len, uint64_t id, int cpu)
@@ -249,9 +256,20 @@ long mm_check(const void *p, size_t len, uint64_t id, int cpu)
 	const uint8_t *b = p;
 	uint64_t seed = mix(id * 131 + (uint64_t)cpu);
 
-	for (size_t i = 0; i < len; i++)
-		if (b[i] != pattern_byte(seed, i))
-			return (long)i;
+	for (size_t w = 0; w * 8 < len; w++) {
+		uint64_t v = mix(seed + w), got = 0;
+		size_t n = len - w * 8 < 8 ? len - w * 8 : 8;
+
+		memcpy(&got, b + w * 8, n);
+		got = le64toh(got);
+		if (n < 8)
+			v &= (1ULL << (8 * n)) - 1;
+		if (got == v)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if ((uint8_t)(got >> (8 * k)) != (uint8_t)(v >> (8 * k)))
+				return (long)(w * 8 + k);
+	}
 	return -1;
 }
 
