@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Bitmap search and range operations (lib/bitmap.c, lib/find_bit.c). */
-#ifndef _LINUX_BITMAP_H
-#define _LINUX_BITMAP_H
+#ifndef MM_SHIM_LINUX_BITMAP_H
+#define MM_SHIM_LINUX_BITMAP_H
 #include <linux/bitops.h>
 
 unsigned long find_next_bit(const unsigned long *addr, unsigned long size,

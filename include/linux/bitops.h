@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Non-atomic bit operations on unsigned long arrays (kernel semantics). */
-#ifndef _LINUX_BITOPS_H
-#define _LINUX_BITOPS_H
+#ifndef MM_SHIM_LINUX_BITOPS_H
+#define MM_SHIM_LINUX_BITOPS_H
 #include <linux/kernel.h>
 
 #define BIT_WORD(nr)		((nr) / BITS_PER_LONG)

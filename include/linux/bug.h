@@ -3,8 +3,8 @@
  * BUG_ON/WARN_ON: a port's own assertion failing is a violation of the
  * variant (the kernel would oops or warn), reported as KERNEL_BUG/WARN.
  */
-#ifndef _LINUX_BUG_H
-#define _LINUX_BUG_H
+#ifndef MM_SHIM_LINUX_BUG_H
+#define MM_SHIM_LINUX_BUG_H
 #include <linux/types.h>
 #include <mm/machine.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Error pointers as in include/linux/err.h. */
-#ifndef _LINUX_ERR_H
-#define _LINUX_ERR_H
+#ifndef MM_SHIM_LINUX_ERR_H
+#define MM_SHIM_LINUX_ERR_H
 #include <linux/types.h>
 #define MAX_ERRNO 4095
 #define IS_ERR_VALUE(x) unlikely((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)

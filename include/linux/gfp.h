@@ -3,8 +3,8 @@
  * GFP flags with the v5.9-era bit values (include/linux/gfp.h).  Ports that
  * add flags (the __GFP_NO_LOCKS thread) define their own on top.
  */
-#ifndef _LINUX_GFP_H
-#define _LINUX_GFP_H
+#ifndef MM_SHIM_LINUX_GFP_H
+#define MM_SHIM_LINUX_GFP_H
 #include <linux/types.h>
 
 #define ___GFP_DMA		0x01u

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* min/max/clamp, alignment, fls and friends, with kernel semantics. */
-#ifndef _LINUX_KERNEL_H
-#define _LINUX_KERNEL_H
+#ifndef MM_SHIM_LINUX_KERNEL_H
+#define MM_SHIM_LINUX_KERNEL_H
 #include <linux/types.h>
 
 #define PAGE_SHIFT	12

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Circular doubly linked lists with the kernel's API and semantics. */
-#ifndef _LINUX_LIST_H
-#define _LINUX_LIST_H
+#ifndef MM_SHIM_LINUX_LIST_H
+#define MM_SHIM_LINUX_LIST_H
 #include <linux/kernel.h>
 
 struct list_head {

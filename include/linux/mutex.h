@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* struct mutex on the lock checker: taking one may sleep. */
-#ifndef _LINUX_MUTEX_H
-#define _LINUX_MUTEX_H
+#ifndef MM_SHIM_LINUX_MUTEX_H
+#define MM_SHIM_LINUX_MUTEX_H
 #include <linux/spinlock.h>
 
 struct mutex {

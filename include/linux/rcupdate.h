@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* call_rcu() on an explicit callback queue, ended by a grace-period op. */
-#ifndef _LINUX_RCUPDATE_H
-#define _LINUX_RCUPDATE_H
+#ifndef MM_SHIM_LINUX_RCUPDATE_H
+#define MM_SHIM_LINUX_RCUPDATE_H
 #include <mm/machine.h>
 
 struct rcu_head {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* cond_resched(), might_sleep(): scheduling points of the machine. */
-#ifndef _LINUX_SCHED_H
-#define _LINUX_SCHED_H
+#ifndef MM_SHIM_LINUX_SCHED_H
+#define MM_SHIM_LINUX_SCHED_H
 #include <mm/machine.h>
 
 #define might_sleep()	mm_might_sleep(__func__)

@@ -4,8 +4,8 @@
  * Taking or dropping a lock is a scheduling point, as in the kernel where
  * another CPU may run in between.
  */
-#ifndef _LINUX_SPINLOCK_H
-#define _LINUX_SPINLOCK_H
+#ifndef MM_SHIM_LINUX_SPINLOCK_H
+#define MM_SHIM_LINUX_SPINLOCK_H
 #include <mm/machine.h>
 
 typedef struct mm_lock spinlock_t;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Kernel integer types and attributes the ports use. */
-#ifndef _LINUX_TYPES_H
-#define _LINUX_TYPES_H
+#ifndef MM_SHIM_LINUX_TYPES_H
+#define MM_SHIM_LINUX_TYPES_H
+/* the system's uapi types first: libc headers (sys/stat.h) need __u32 & co */
+#include_next <linux/types.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -3,8 +3,8 @@
  * work_struct on explicit queues: schedule_work on a pending item is a
  * no-op, as in the kernel; items run only when an op runs the queue.
  */
-#ifndef _LINUX_WORKQUEUE_H
-#define _LINUX_WORKQUEUE_H
+#ifndef MM_SHIM_LINUX_WORKQUEUE_H
+#define MM_SHIM_LINUX_WORKQUEUE_H
 #include <mm/machine.h>
 
 struct work_struct;

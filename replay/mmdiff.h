@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Internals of the mmdiff command (DESIGN.md section 8), shared by the
+ * subcommand files of replay/.  Exit codes of every subcommand: 0 no
+ * violation, 1 violation found, 2 bad usage or bad input (after one line on
+ * stderr, printed by mmd_err).
+ */
+#ifndef MMDIFF_H
+#define MMDIFF_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <mm/harness.h>
+#include "driver.h"
+#include "input.h"
+
+#define MMD_OK		0
+#define MMD_VIOLATION	1
+#define MMD_USAGE	2
+
+/* -- options (cli.c) -------------------------------------------------- */
+enum mmd_opt_bit {
+	MMD_O_FAMILY = 1 << 0,
+	MMD_O_VARIANTS = 1 << 1,
+	MMD_O_VARIANT = 1 << 2,
+	MMD_O_VERBOSE = 1 << 3,
+	MMD_O_OUT = 1 << 4,
+	MMD_O_ENGINE = 1 << 5,
+	MMD_O_TIME = 1 << 6,
+	MMD_O_JOBS = 1 << 7,
+	MMD_O_SEED = 1 << 8,
+	MMD_O_CORPUS = 1 << 9,
+	MMD_O_FINDINGS = 1 << 10,
+	MMD_O_MAX_RUNS = 1 << 11,
+};
+
+#define MMD_MAX_POS 256
+
+struct mmd_opts {
+	unsigned int given;		/* mmd_opt_bit of options present */
+	const char *family, *variants, *variant, *out, *engine;
+	const char *corpus, *findings;
+	long time, jobs, seed, max_runs;
+	bool verbose;
+	int npos;
+	const char *pos[MMD_MAX_POS];
+};
+
+/* parse argv (after the subcommand); 0 or -1 after mmd_err */
+int mmd_parse_opts(int argc, char **argv, unsigned int allowed,
+		   struct mmd_opts *o);
+
+/* -- helpers (util.c) ------------------------------------------------- */
+__attribute__((format(printf, 1, 2)))
+void mmd_err(const char *fmt, ...);
+/* whole file, NUL-terminated (not counted in *size); NULL after mmd_err */
+uint8_t *mmd_read_file(const char *path, size_t *size);
+/* write @len bytes to @path via a temporary and rename; -1 after mmd_err */
+int mmd_write_file(const char *path, const void *data, size_t len);
+/* expand FILE|DIR arguments into a sorted list of files; -1 after mmd_err */
+int mmd_expand_paths(const char *const *args, int nargs, char ***out,
+		     int *nout);
+void mmd_free_paths(char **paths, int n);
+/* mkdir -p; -1 after mmd_err */
+int mmd_mkdirs(const char *path);
+/* the directory holding the running mmdiff executable */
+const char *mmd_self_dir(void);
+/* <repo>/@sub, the repo being two levels above mmdiff (build/bin/) */
+void mmd_repo_path(const char *sub, char *buf, size_t len);
+double mmd_now(void);
+/* "family/impl~ref/INV" -> "family_impl~ref_INV" (file-name safe) */
+void mmd_sanitize(const char *sig, char *buf, size_t len);
+/* split a signature; any out pointer may be NULL; -1 if malformed */
+int mmd_sig_split(const char *sig, char *fam, size_t flen, char *var,
+		  size_t vlen, char *inv, size_t ilen);
+
+/* -- inputs and variant sets (load.c) ---------------------------------- */
+struct mmd_file {
+	const char *path;
+	bool text;
+	const struct mm_family *fam;
+	struct mm_input in;
+	char variants[256];	/* "# variants:" header, "" when absent */
+	char signature[192];	/* "# signature:" header, "" when absent */
+};
+
+/* the family named by --family / --variants; NULL (no error) if neither */
+int mmd_opt_family(const struct mmd_opts *o, const struct mm_family **fam);
+/* family of a variant list "A,B"; -1 after mmd_err (unknown, ambiguous) */
+int mmd_family_of_variants(const char *spec, const struct mm_family **fam);
+/* load a text or binary input; 0 or -1 after mmd_err */
+int mmd_load(const char *path, const struct mm_family *fam_hint,
+	     struct mmd_file *f);
+/* parse text held in memory (for re-reading what we wrote) */
+int mmd_load_text(const char *path, const char *text,
+		  const struct mm_family *fam_hint, struct mmd_file *f);
+/*
+ * The variant set for @f: @spec (--variants) if given, else the file's
+ * header, else the family default.  Returns the count or -1 after mmd_err.
+ */
+int mmd_pick(const struct mm_family *fam, const char *spec,
+	     const struct mmd_file *f, const struct mm_variant **vars);
+/* "A,B,C" */
+void mmd_vars_str(const struct mm_variant *const *vars, int n, char *buf,
+		  size_t len);
+/* mm_text_write with header comment lines (@header may be NULL) */
+char *mmd_text_render(const struct mm_family *fam, const struct mm_input *in,
+		      const char *header);
+/* print the readable block for a verdict, then the MMDIFF-VERDICT line */
+void mmd_print_verdict(FILE *f, const struct mm_verdict *v);
+
+/* -- minimizer (minimize.c) ------------------------------------------- */
+struct mmd_min_stats {
+	int orig_ops, final_ops;
+	long runs;
+	bool capped;		/* stopped at the run limit */
+};
+
+#define MMD_MIN_MAX_RUNS_DEFAULT 200000L
+
+/*
+ * Shrink @in in place so that mm_run(@fam, @vars, @n) still reports
+ * exactly @sig: chunk removal (ddmin), one-op removal to a fixpoint, then
+ * arguments and config fields towards their lowest values, repeated until
+ * nothing changes or @max_runs runs were made.  Deterministic.  Returns 0,
+ * or -1 if @in does not violate with @sig to begin with.
+ */
+int mmd_minimize(const struct mm_family *fam,
+		 const struct mm_variant *const *vars, int n,
+		 struct mm_input *in, const char *sig, long max_runs,
+		 struct mmd_min_stats *st);
+/*
+ * The smallest variant set naming the pair of @sig (ref,impl or the
+ * variant alone) that still reports @sig on @in; @vars/@n updated in
+ * place when it does.
+ */
+void mmd_narrow_variants(const struct mm_family *fam,
+			 const struct mm_variant **vars, int *n,
+			 const struct mm_input *in, const char *sig);
+/*
+ * Minimize and write @out with the header comments.  Returns 0, or -1
+ * after mmd_err.  @quiet: no progress line on stdout.
+ */
+int mmd_minimize_to_file(const struct mm_family *fam,
+			 const struct mm_variant **vars, int n,
+			 const struct mm_input *in, const char *sig,
+			 const char *out, long max_runs, bool quiet,
+			 struct mmd_min_stats *st);
+
+/* -- campaigns (campaign.c, engine_*.c) -------------------------------- */
+struct mmd_finding {
+	char sig[192];
+	char path[PATH_MAX];
+	double after;		/* seconds since the campaign start */
+	long execs;
+};
+
+#define MMD_MAX_FINDINGS 64
+
+struct mmd_campaign {
+	/* in */
+	const struct mm_family *fam;
+	const char *variants;	/* NULL: family default */
+	const char *engine;	/* "libfuzzer" or "afl" */
+	long time, jobs, seed;
+	const char *corpus;	/* seed corpus dir, NULL: default */
+	const char *findings;	/* NULL: "findings" */
+	bool quiet;		/* no status lines (check) */
+	const char *const *known;	/* signatures not to report again */
+	int nr_known;
+	/* out */
+	long total_execs;
+	long cov, ft;		/* libFuzzer cov:/ft:, AFL edges_found */
+	char cov_text[64];
+	int nr_findings;
+	struct mmd_finding found[MMD_MAX_FINDINGS];
+	int nr_harness;
+};
+
+/* 0 nothing found, 1 findings, 2 after mmd_err */
+int mmd_campaign_run(struct mmd_campaign *c);
+
+/* -- subcommands ------------------------------------------------------- */
+int mmd_cmd_list(int argc, char **argv);
+int mmd_cmd_run(int argc, char **argv);
+int mmd_cmd_minimize(int argc, char **argv);
+int mmd_cmd_convert(int argc, char **argv);
+int mmd_cmd_fuzz(int argc, char **argv);
+int mmd_cmd_check(int argc, char **argv);
+void mmd_usage(FILE *f);
+#endif

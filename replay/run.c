@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mmdiff run [--family F] [--variants A,B] [-v] FILE|DIR...
+ * Replays each input; the last line printed for each is
+ * "MMDIFF-VERDICT: OK" or "MMDIFF-VERDICT: <signature>".
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmdiff.h"
+
+static void print_indented(FILE *f, const char *label, const char *text)
+{
+	const char *l = text;
+
+	if (!*text) {
+		fprintf(f, "  %-10s -\n", label);
+		return;
+	}
+	fprintf(f, "  %s\n", label);
+	while (*l) {
+		size_t n = strcspn(l, "\n");
+
+		fprintf(f, "    %.*s\n", (int)n, l);
+		l += n;
+		if (*l)
+			l++;
+	}
+}
+
+void mmd_print_verdict(FILE *f, const struct mm_verdict *v)
+{
+	if (!v->violated) {
+		if (v->notes)
+			fprintf(f, "notes: %lu soft events logged\n", v->notes);
+		fprintf(f, "MMDIFF-VERDICT: OK\n");
+		return;
+	}
+	fprintf(f, "VIOLATION %s\n", v->sig);
+	if (v->op_index < 0)
+		fprintf(f, "  %-10s at create (before the first op)\n", "op:");
+	else
+		fprintf(f, "  %-10s #%d %s\n", "op:", v->op_index, v->op_text);
+	fprintf(f, "  %-10s %s\n", "variant:", v->variant);
+	fprintf(f, "  %-10s %s\n", "invariant:", v->inv);
+	fprintf(f, "  %-10s %s\n", "where:", v->where[0] ? v->where : "-");
+	if (strchr(v->detail, '\n'))
+		print_indented(f, "details:", v->detail);
+	else
+		fprintf(f, "  %-10s %s\n", "details:",
+			v->detail[0] ? v->detail : "-");
+	if (v->notes)
+		fprintf(f, "  %-10s %lu soft events logged\n", "notes:",
+			v->notes);
+	print_indented(f, "state:", v->state);
+	fprintf(f, "MMDIFF-VERDICT: %s\n", v->sig);
+}
+
+/* 0 OK, 1 violated, 2 bad input */
+static int run_one(const char *path, const struct mm_family *fam_opt,
+		   const struct mmd_opts *o, bool header)
+{
+	struct mmd_file *f = calloc(1, sizeof(*f));
+	struct mm_verdict *v = calloc(1, sizeof(*v));
+	const struct mm_variant *vars[MM_MAX_VARIANTS];
+	char names[256];
+	int n, ret = MMD_USAGE;
+
+	if (!f || !v)
+		abort();
+	if (mmd_load(path, fam_opt, f))
+		goto out;
+	n = mmd_pick(f->fam, o->variants, f, vars);
+	if (n < 0)
+		goto out;
+	mmd_vars_str(vars, n, names, sizeof(names));
+	if (header)
+		printf("== %s (%s, %d ops, variants %s)\n", path, f->fam->name,
+		       f->in.nr_ops, names);
+	fflush(stdout);
+	ret = mm_run(f->fam, vars, n, &f->in, v, o->verbose ? stdout : NULL);
+	fflush(stdout);
+	mmd_print_verdict(stdout, v);
+	fflush(stdout);
+	ret = ret ? MMD_VIOLATION : MMD_OK;
+out:
+	free(f);
+	free(v);
+	return ret;
+}
+
+int mmd_cmd_run(int argc, char **argv)
+{
+	struct mmd_opts o;
+	const struct mm_family *fam;
+	char **paths;
+	int npaths, worst = MMD_OK, nviol = 0, nbad = 0;
+
+	if (mmd_parse_opts(argc, argv, MMD_O_FAMILY | MMD_O_VARIANTS |
+			   MMD_O_VERBOSE, &o))
+		return MMD_USAGE;
+	if (!o.npos) {
+		mmd_err("run: no input given (mmdiff run [--family F] [--variants A,B] [-v] FILE|DIR...)");
+		return MMD_USAGE;
+	}
+	if (mmd_opt_family(&o, &fam))
+		return MMD_USAGE;
+	if (mmd_expand_paths(o.pos, o.npos, &paths, &npaths))
+		return MMD_USAGE;
+	for (int i = 0; i < npaths; i++) {
+		int r = run_one(paths[i], fam, &o, true);
+
+		if (r == MMD_VIOLATION)
+			nviol++;
+		if (r == MMD_USAGE)
+			nbad++;
+		if (r > worst)
+			worst = r;
+	}
+	if (npaths > 1)
+		printf("== %d inputs: %d violated, %d ok, %d bad\n", npaths,
+		       nviol, npaths - nviol - nbad, nbad);
+	if (!npaths)
+		printf("== no inputs\n");
+	mmd_free_paths(paths, npaths);
+	return worst;
+}

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Small helpers of the mmdiff command: errors, files, paths, signatures. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mmdiff.h"
+
+void mmd_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("mmdiff: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+uint8_t *mmd_read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (!f) {
+		mmd_err("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 4096 + 1) {
+			cap = cap ? 2 * cap : 65536;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+		size_t got = fread(buf + len, 1, cap - len - 1, f);
+
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		mmd_err("%s: read error", path);
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	buf[len] = 0;
+	*size = len;
+	return buf;
+}
+
+int mmd_write_file(const char *path, const void *data, size_t len)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	f = fopen(tmp, "wb");
+	if (!f) {
+		mmd_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fwrite(data, 1, len, f) != len || fclose(f)) {
+		mmd_err("%s: write error", path);
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path)) {
+		mmd_err("%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void push(char ***v, int *n, int *cap, const char *s)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*v = realloc(*v, *cap * sizeof(**v));
+		if (!*v)
+			abort();
+	}
+	(*v)[(*n)++] = strdup(s);
+}
+
+/*
+ * A DIR stands for its regular files in strcmp order; hidden files and
+ * README* are skipped (notes kept beside corpora are not inputs).
+ */
+int mmd_expand_paths(const char *const *args, int nargs, char ***out,
+		     int *nout)
+{
+	char **v = NULL;
+	int n = 0, cap = 0;
+
+	for (int i = 0; i < nargs; i++) {
+		struct stat st;
+
+		if (stat(args[i], &st)) {
+			mmd_err("%s: %s", args[i], strerror(errno));
+			goto fail;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			push(&v, &n, &cap, args[i]);
+			continue;
+		}
+		DIR *d = opendir(args[i]);
+		struct dirent *e;
+		int first = n;
+
+		if (!d) {
+			mmd_err("%s: %s", args[i], strerror(errno));
+			goto fail;
+		}
+		while ((e = readdir(d))) {
+			char p[PATH_MAX];
+
+			if (e->d_name[0] == '.' ||
+			    !strncmp(e->d_name, "README", 6))
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", args[i], e->d_name);
+			if (stat(p, &st) || !S_ISREG(st.st_mode))
+				continue;
+			push(&v, &n, &cap, p);
+		}
+		closedir(d);
+		if (n > first)
+			qsort(v + first, n - first, sizeof(*v), cmp_str);
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+fail:
+	mmd_free_paths(v, n);
+	return -1;
+}
+
+void mmd_free_paths(char **paths, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+int mmd_mkdirs(const char *path)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || !*s) {
+			char c = *s;
+
+			*s = 0;
+			struct stat st;
+
+			/* (no EEXIST: the shim's <linux/errno.h> hides it) */
+			if (mkdir(p, 0777) &&
+			    (stat(p, &st) || !S_ISDIR(st.st_mode))) {
+				mmd_err("%s: %s", p, strerror(errno));
+				return -1;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
+}
+
+const char *mmd_self_dir(void)
+{
+	static char dir[PATH_MAX];
+	ssize_t len;
+
+	if (dir[0])
+		return dir;
+	len = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (len <= 0) {
+		snprintf(dir, sizeof(dir), ".");
+		return dir;
+	}
+	dir[len] = 0;
+	char *slash = strrchr(dir, '/');
+
+	if (slash && slash != dir)
+		*slash = 0;
+	else
+		snprintf(dir, sizeof(dir), "/");
+	return dir;
+}
+
+void mmd_repo_path(const char *sub, char *buf, size_t len)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/../../%s", mmd_self_dir(), sub);
+	if (!realpath(p, buf) || strlen(buf) >= len)
+		snprintf(buf, len, "%s", p);
+}
+
+double mmd_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void mmd_sanitize(const char *sig, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	for (; *sig && i + 1 < len; sig++, i++) {
+		char c = *sig;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+		      c == '~'))
+			c = '_';
+		buf[i] = c;
+	}
+	buf[i] = 0;
+}
+
+static int copy_part(char *dst, size_t dlen, const char *s, size_t n)
+{
+	if (!dst)
+		return 0;
+	if (n + 1 > dlen)
+		return -1;
+	memcpy(dst, s, n);
+	dst[n] = 0;
+	return 0;
+}
+
+int mmd_sig_split(const char *sig, char *fam, size_t flen, char *var,
+		  size_t vlen, char *inv, size_t ilen)
+{
+	const char *a = strchr(sig, '/');
+	const char *b = a ? strchr(a + 1, '/') : NULL;
+
+	if (!a || !b || a == sig || b == a + 1 || !b[1] || strchr(b + 1, '/'))
+		return -1;
+	if (copy_part(fam, flen, sig, a - sig) ||
+	    copy_part(var, vlen, a + 1, b - a - 1) ||
+	    copy_part(inv, ilen, b + 1, strlen(b + 1)))
+		return -1;
+	return 0;
+}
