@@ -221,6 +221,49 @@ static void test_v5_14_isolation(void)
 	CHECK(!strcmp(T.m.inv, "I10_TLB_FLUSH"));
 }
 
+/*
+ * I10_ALLOC_TO_DEPOPULATE: A isolated on to_depopulate; B filled up; a
+ * pcpu_alloc whose slot scan wrongly reaches to_depopulate (pcpu_free_slot
+ * pointed there) must be caught when it serves from A.
+ */
+static void test_v5_14_alloc_to_depopulate(void)
+{
+	struct pcpu_state *st;
+
+	setup("v5.14");
+	CHECK_EQ(t_op("free cpu=0 k=8", NULL), 0);
+	CHECK_EQ(t_op("free cpu=0 k=8", NULL), 0);
+	CHECK_EQ(t_op("free cpu=0 k=4", NULL), 0);
+	CHECK(t_chunk(1)->isolated);
+	/* B: pages 0..2 and 5..6 taken again; A is invisible, so B serves */
+	CHECK_EQ(t_op("alloc cpu=0 size=12288 align_shift=12 gfp=GFP_KERNEL type=root", NULL), 0);
+	CHECK_EQ(t_op("alloc cpu=0 size=8192 align_shift=12 gfp=GFP_KERNEL type=root", NULL), 0);
+	CHECK(!strcmp(t_check(), ""));
+	st = t_st();
+	st->free_slot = st->to_depopulate_slot;
+	CHECK_EQ(t_op("alloc cpu=0 size=4096 align_shift=12 gfp=GFP_KERNEL type=root", NULL), 1);
+	CHECK(!strcmp(T.m.inv, "I10_ALLOC_TO_DEPOPULATE"));
+}
+
+/* I6_SLOT on a slot list running into another one (the one-pass slot map) */
+static void test_slot_two_lists(void)
+{
+	struct pcpu_state *st;
+	struct pcpu_chunk *a;
+	struct list_head *h;
+
+	setup("v5.12");
+	st = t_st();
+	a = t_chunk(1);
+	h = &st->chunk_lists[1];
+	/* splice A's node into slot 1 without unlinking it from its own list */
+	h->next = &a->list;
+	h->prev = &a->list;
+	CHECK(!strcmp(t_check(), "I6_SLOT"));
+	INIT_LIST_HEAD(h);
+	CHECK(!strcmp(t_check(), ""));
+}
+
 int main(void)
 {
 	test_accounting();
@@ -231,5 +274,7 @@ int main(void)
 	test_unbounded_loop();
 	test_balance_scheduled();
 	test_v5_14_isolation();
+	test_v5_14_alloc_to_depopulate();
+	test_slot_two_lists();
 	return test_done("test_pcpu_invariants");
 }

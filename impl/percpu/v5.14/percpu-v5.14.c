@@ -117,7 +117,9 @@ restart:
 
 			off = pcpu_alloc_area(chunk, bits, bit_align, off);
 			if (off >= 0) {
-				if (pcpu_bm_chunk_list_slot(chunk, NULL) ==
+				/* only isolated chunks can sit there */
+				if (chunk->isolated &&
+				    pcpu_bm_chunk_list_slot(chunk, NULL) ==
 				    pcpu_to_depopulate_slot)
 					mm_violation("I10_ALLOC_TO_DEPOPULATE", __func__,
 						     "allocation served from chunk %d on the to_depopulate list",

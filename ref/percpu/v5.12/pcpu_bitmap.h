@@ -148,6 +148,8 @@ struct pcpu_chunk {
 	struct list_head all_list;	/* every chunk alive, creation order */
 	int unflushed_start, unflushed_end; /* depopulated, TLB not flushed yet */
 	long chk_bits;			/* check(): bits owned by live allocations */
+	long chk_set;			/* check(): set bits of the alloc map */
+	int chk_slot, chk_type;		/* check(): the slot list it is on */
 
 	unsigned long populated[];	/* populated bitmap */
 };

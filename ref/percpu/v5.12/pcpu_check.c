@@ -45,33 +45,73 @@
  */
 #include "pcpu_bitmap.h"
 
-/* largest run of clear bits in [start, end) of @map */
-static int pcpu_max_free_run(const unsigned long *map, int start, int end)
-{
-	int best = 0;
-	unsigned long rs = start, re;
-
-	while (1) {
-		rs = find_next_zero_bit(map, end, rs);
-		if (rs >= (unsigned long)end)
-			break;
-		re = find_next_bit(map, end, rs);
-		best = max(best, (int)(re - rs));
-		rs = re;
-	}
-	return best;
-}
-
 static bool pcpu_range_clear(const unsigned long *map, int start, int end)
 {
 	return find_next_bit(map, end, start) >= (unsigned long)end;
 }
 
-static void pcpu_check_hints(struct pcpu_chunk *chunk)
+/*
+ * One word-wise pass over a chunk's alloc map: set bits, the largest free
+ * run of the chunk and of every block, the empty (all free) blocks.  It
+ * runs after every op, so all-free and all-set words take a fast path;
+ * only words mixing both are walked bit by bit.
+ */
+struct pcpu_map_scan {
+	long set;
+	int chunk_run;
+	int empty_blocks;	/* populated pages whose block is all free */
+};
+
+static void pcpu_scan_map(struct pcpu_chunk *chunk, int *block_run,
+			  struct pcpu_map_scan *sc)
 {
-	int map_bits = pcpu_chunk_map_bits(chunk);
+	const int words = PCPU_BITMAP_BLOCK_BITS / BITS_PER_LONG;
+	const unsigned long *w = chunk->alloc_map;
+	int cur_c = 0, best_c = 0;
+
+	sc->set = 0;
+	sc->empty_blocks = 0;
+	for (int i = 0; i < pcpu_chunk_nr_blocks(chunk); i++) {
+		int cur_b = 0, best_b = 0;
+		bool all_free = true;
+
+		for (int k = 0; k < words; k++, w++) {
+			if (!*w) {
+				cur_b += BITS_PER_LONG;
+				cur_c += BITS_PER_LONG;
+				continue;
+			}
+			all_free = false;
+			if (!~*w) {
+				best_b = max(best_b, cur_b);
+				best_c = max(best_c, cur_c);
+				cur_b = cur_c = 0;
+				sc->set += BITS_PER_LONG;
+				continue;
+			}
+			for (int b = 0; b < BITS_PER_LONG; b++) {
+				if (!((*w >> b) & 1)) {
+					cur_b++;
+					cur_c++;
+					continue;
+				}
+				best_b = max(best_b, cur_b);
+				best_c = max(best_c, cur_c);
+				cur_b = cur_c = 0;
+				sc->set++;
+			}
+		}
+		block_run[i] = max(best_b, cur_b);
+		if (all_free && test_bit(i, chunk->populated))
+			sc->empty_blocks++;
+	}
+	sc->chunk_run = max(best_c, cur_c);
+}
+
+static void pcpu_check_hints(struct pcpu_chunk *chunk, const int *block_run,
+			     int truth)
+{
 	struct pcpu_block_md *md = &chunk->chunk_md;
-	int truth = pcpu_max_free_run(chunk->alloc_map, 0, map_bits);
 
 	if (md->contig_hint > truth ||
 	    (md->contig_hint && !pcpu_range_clear(chunk->alloc_map,
@@ -82,8 +122,7 @@ static void pcpu_check_hints(struct pcpu_chunk *chunk)
 	for (int i = 0; i < pcpu_chunk_nr_blocks(chunk); i++) {
 		struct pcpu_block_md *b = chunk->md_blocks + i;
 		int base = i * PCPU_BITMAP_BLOCK_BITS;
-		int bt = pcpu_max_free_run(chunk->alloc_map, base,
-					   base + PCPU_BITMAP_BLOCK_BITS);
+		int bt = block_run[i];
 
 		if (b->contig_hint > bt ||
 		    (b->contig_hint &&
@@ -99,7 +138,8 @@ static void pcpu_check_chunk(struct pcpu_chunk *chunk)
 {
 	int map_bits = pcpu_chunk_map_bits(chunk);
 	int pop = bitmap_weight(chunk->populated, chunk->nr_pages);
-	int empty = 0, set;
+	int block_run[pcpu_chunk_nr_blocks(chunk)];
+	struct pcpu_map_scan sc;
 
 	if (pop != chunk->nr_populated || chunk->nr_empty_pop_pages < 0 ||
 	    chunk->nr_empty_pop_pages > chunk->nr_populated ||
@@ -108,22 +148,18 @@ static void pcpu_check_chunk(struct pcpu_chunk *chunk)
 			     "chunk %d: %d pages populated in the bitmap, nr_populated %d, nr_empty_pop_pages %d, nr_pages %d",
 			     chunk->id, pop, chunk->nr_populated,
 			     chunk->nr_empty_pop_pages, chunk->nr_pages);
-	for (int i = 0; i < chunk->nr_pages; i++)
-		if (test_bit(i, chunk->populated) &&
-		    pcpu_range_clear(chunk->alloc_map, i * PCPU_BITMAP_BLOCK_BITS,
-				     (i + 1) * PCPU_BITMAP_BLOCK_BITS))
-			empty++;
-	if (empty != chunk->nr_empty_pop_pages)
+	pcpu_scan_map(chunk, block_run, &sc);
+	chunk->chk_set = sc.set;
+	if (sc.empty_blocks != chunk->nr_empty_pop_pages)
 		mm_violation("I4_EMPTY_PAGES", "pcpu_update_empty_pages",
 			     "chunk %d: nr_empty_pop_pages %d, recount %d",
-			     chunk->id, chunk->nr_empty_pop_pages, empty);
-	set = bitmap_weight(chunk->alloc_map, map_bits);
-	if (chunk->free_bytes != (map_bits - set) * PCPU_MIN_ALLOC_SIZE)
+			     chunk->id, chunk->nr_empty_pop_pages, sc.empty_blocks);
+	if (chunk->free_bytes != (map_bits - sc.set) * PCPU_MIN_ALLOC_SIZE)
 		mm_violation("I4_FREE_BYTES", "pcpu_free_area",
-			     "chunk %d: free_bytes %d, alloc map has %d free bytes",
+			     "chunk %d: free_bytes %d, alloc map has %ld free bytes",
 			     chunk->id, chunk->free_bytes,
-			     (map_bits - set) * PCPU_MIN_ALLOC_SIZE);
-	pcpu_check_hints(chunk);
+			     (map_bits - sc.set) * PCPU_MIN_ALLOC_SIZE);
+	pcpu_check_hints(chunk, block_run, sc.chunk_run);
 }
 
 /* I4_ALLOC_MAP and I5_UNPOPULATED_LIVE over the live list */
@@ -165,7 +201,7 @@ static void pcpu_check_live(void)
 				   PCPU_MIN_ALLOC_SIZE;
 	}
 	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list) {
-		long set = bitmap_weight(chunk->alloc_map, pcpu_chunk_map_bits(chunk));
+		long set = chunk->chk_set;	/* pcpu_check_chunk() */
 		long hidden = (chunk->start_offset + chunk->end_offset) /
 			      PCPU_MIN_ALLOC_SIZE;
 
@@ -178,7 +214,7 @@ static void pcpu_check_live(void)
 
 static void pcpu_check_slot(struct pcpu_chunk *chunk)
 {
-	int type = -1, slot = pcpu_bm_chunk_list_slot(chunk, &type);
+	int type = chunk->chk_type, slot = chunk->chk_slot;
 	int want = pcpu_chunk_slot(chunk);
 	bool merged = pcpu_G->kind == PCPU_KIND_V5_14;
 
@@ -211,6 +247,42 @@ static void pcpu_check_slot(struct pcpu_chunk *chunk)
 			     chunk->free_bytes);
 }
 
+/*
+ * Which slot list every chunk is on, in one pass over all lists (asking
+ * each chunk by walking its own list costs O(chunks^2) per check).
+ */
+static void pcpu_map_slots(void)
+{
+	long nlists = (long)pcpu_nr_slots * PCPU_NR_CHUNK_TYPES;
+	long bound = 2;
+	struct pcpu_chunk *chunk;
+
+	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list) {
+		chunk->chk_slot = chunk->chk_type = -1;
+		bound++;
+	}
+	for (long i = 0; i < nlists; i++) {
+		struct list_head *head = &pcpu_chunk_lists[i], *p;
+		long n = 0;
+
+		for (p = head->next; p != head; p = p->next) {
+			/* ran into another list's head, or loops */
+			if (++n > bound || (p >= pcpu_chunk_lists &&
+					    p < pcpu_chunk_lists + nlists))
+				mm_violation("I6_SLOT", "pcpu_chunk_relocate",
+					     "slot list %ld of type %ld is corrupt",
+					     i % pcpu_nr_slots, i / pcpu_nr_slots);
+			chunk = list_entry(p, struct pcpu_chunk, list);
+			if (chunk->chk_slot != -1)
+				mm_violation("I6_SLOT", "pcpu_chunk_relocate",
+					     "chunk %d is on slot lists %d and %ld",
+					     chunk->id, chunk->chk_slot, i % pcpu_nr_slots);
+			chunk->chk_slot = i % pcpu_nr_slots;
+			chunk->chk_type = i / pcpu_nr_slots;
+		}
+	}
+}
+
 void pcpu_bm_check_state(void)
 {
 	struct pcpu_chunk *chunk;
@@ -218,6 +290,7 @@ void pcpu_bm_check_state(void)
 	bool rfc3 = pcpu_G->kind == PCPU_KIND_RFC3 ||
 		    pcpu_G->kind == PCPU_KIND_RFC3_FIX;
 
+	pcpu_map_slots();
 	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list) {
 		pcpu_check_chunk(chunk);
 		pcpu_check_slot(chunk);
