@@ -177,15 +177,15 @@ static bool machines_differ(const struct mm_machine *a, const struct mm_machine 
 {
 	for (int k = 0; k < MM_FAIL_NR; k++)
 		if (a->fail_next[k] != b->fail_next[k]) {
-			snprintf(why, len, "pending injected failures differ");
+			snprintf(why, len, "pending injected failures");
 			return true;
 		}
 	if (queue_len(a->system_wq.head) != queue_len(b->system_wq.head)) {
-		snprintf(why, len, "pending work differs");
+		snprintf(why, len, "pending work");
 		return true;
 	}
 	if (rcu_len(a->rcu_head_list) != rcu_len(b->rcu_head_list)) {
-		snprintf(why, len, "pending RCU callbacks differ");
+		snprintf(why, len, "pending RCU callbacks");
 		return true;
 	}
 	return false;

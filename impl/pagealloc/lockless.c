@@ -44,7 +44,12 @@ static unsigned long __rcu_alloc_page_lockless(void)
 	unsigned long flags;
 	int preferred_zoneref = -1;
 
-	/* powerpc's __kernel_map_pages() uses sleep-able locks */
+	/*
+	 * IS_ENABLED(CONFIG_DEBUG_PAGEALLOC): powerpc's __kernel_map_pages()
+	 * uses sleep-able locks.  The model's debug_pagealloc=on stands for
+	 * CONFIG_DEBUG_PAGEALLOC=y booted with debug_pagealloc=on, off for
+	 * CONFIG_DEBUG_PAGEALLOC=n, so the compile-time test reads the knob.
+	 */
 	if (debug_pagealloc_enabled_static())
 		return 0;
 

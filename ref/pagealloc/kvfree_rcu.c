@@ -79,8 +79,9 @@ static void obj_kfree(void *ptr, bool late, const char *where)
 			mm_violation("I9_FREED_BEFORE_GP", where,
 				     "object queued at gp_seq %lu freed at gp_seq %lu",
 				     o->gp_at_call, mm_cur->rcu_gp_seq);
-		mm_note("KNOWN_REF_BUG", "I9_FREED_BEFORE_GP in %s: channel attached to a pending rcu_work (v5.9 race, fixed in v6.3)",
-			where);
+		mm_note("KNOWN_REF_BUG",
+			"I9_FREED_BEFORE_GP in %s: object queued at gp_seq %lu freed at gp_seq %lu, its channel was attached to an already pending rcu_work (v5.9 race, fixed in v6.3)",
+			where, o->gp_at_call, mm_cur->rcu_gp_seq);
 	}
 	o->state = OBJ_FREED;
 	G->kv_freed++;
@@ -116,6 +117,7 @@ static bool put_cached_bnode(struct kfree_rcu_cpu *krcp, struct kvfree_rcu_bulk_
 
 /* -- rcu_work (kernel/workqueue.c queue_rcu_work) ------------------------ */
 
+/* Mirrors rcu_work_rcufn(), kernel/workqueue.c v5.9. */
 static void rcu_work_rcufn(struct rcu_head *rcu)
 {
 	struct rcu_work *rwork = container_of(rcu, struct rcu_work, rcu);
@@ -150,7 +152,7 @@ static void kfree_rcu_work(struct work_struct *work)
 	struct rcu_head *head, *next;
 	struct kfree_rcu_cpu *krcp;
 	struct kfree_rcu_cpu_work *krwp;
-	bool late;
+	unsigned int late;
 	int i;
 
 	krwp = container_of(work, struct kfree_rcu_cpu_work, rcu_work.work);
@@ -164,7 +166,7 @@ static void kfree_rcu_work(struct work_struct *work)
 	head = krwp->head_free;
 	krwp->head_free = NULL;
 	late = krwp->late_attach;
-	krwp->late_attach = false;
+	krwp->late_attach = 0;
 	raw_spin_unlock_irqrestore(&krcp->lock, flags);
 
 	for (i = 0; i < FREE_N_CHANNELS; i++) {
@@ -174,7 +176,7 @@ static void kfree_rcu_work(struct work_struct *work)
 			bnext = bkvhead[i]->next;
 			/* kfree_bulk(bkvhead[i]->nr_records, bkvhead[i]->records) */
 			for (unsigned long j = 0; j < bkvhead[i]->nr_records; j++)
-				obj_kfree(bkvhead[i]->records[j], late, "kfree_bulk");
+				obj_kfree(bkvhead[i]->records[j], late & LATE_BKV, "kfree_bulk");
 
 			/* krc_this_cpu_lock() */
 			local_irq_save(flags);
@@ -197,7 +199,7 @@ static void kfree_rcu_work(struct work_struct *work)
 		void *ptr = (char *)head - offset;
 
 		next = head->next;
-		obj_kfree(ptr, late, "kvfree");
+		obj_kfree(ptr, late & LATE_HEAD, "kvfree");
 		cond_resched();
 	}
 }
@@ -214,19 +216,31 @@ static bool queue_kfree_rcu_work(struct kfree_rcu_cpu *krcp)
 		krwp = &krcp->krw_arr[i];
 		if ((krcp->bkvhead[0] && !krwp->bkvhead_free[0]) ||
 		    (krcp->head && !krwp->head_free)) {
+			/* model only: the channels this pass attaches */
+			unsigned int attached = 0;
+
 			for (j = 0; j < FREE_N_CHANNELS; j++) {
 				if (!krwp->bkvhead_free[j]) {
+					if (krcp->bkvhead[j])
+						attached |= LATE_BKV;
 					krwp->bkvhead_free[j] = krcp->bkvhead[j];
 					krcp->bkvhead[j] = NULL;
 				}
 			}
 			if (!krwp->head_free) {
+				if (krcp->head)
+					attached |= LATE_HEAD;
 				krwp->head_free = krcp->head;
 				krcp->head = NULL;
 			}
 			WRITE_ONCE(krcp->count, 0);
+			/*
+			 * v5.9 ignores the result: when the rcu_work is
+			 * already pending, the channels just attached ride on
+			 * a grace period that may predate them.
+			 */
 			if (!queue_rcu_work(&krwp->rcu_work))
-				krwp->late_attach = true;
+				krwp->late_attach |= attached;
 		}
 		if (krcp->bkvhead[0] || krcp->head)
 			repeat = true;
@@ -263,6 +277,10 @@ static void kfree_rcu_monitor(struct work_struct *work)
 
 /* -- RFC 1/4: "rcu/tree: Add a work to allocate pages from regular context" */
 
+/*
+ * Mirrors fill_page_cache_func(), seed 002 RFC 1/4 "rcu/tree: Add a work to
+ * allocate pages from regular context" (SPEC 3(c): 8c0a1269709d).
+ */
 static void fill_page_cache_func(struct work_struct *work)
 {
 	struct kvfree_rcu_bulk_data *bnode;
@@ -286,6 +304,7 @@ static void fill_page_cache_func(struct work_struct *work)
 	krcp->work_in_progress = false;
 }
 
+/* Mirrors run_page_cache_worker(), RFC 1/4 (its hrtimer not modelled). */
 static void run_page_cache_worker(struct kfree_rcu_cpu *krcp)
 {
 	if (!krcp->work_in_progress) {

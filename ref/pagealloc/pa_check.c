@@ -28,7 +28,10 @@
  * I9_DOUBLE_FREE      a kvfree_rcu()'d object is freed exactly once.
  * I9_FREED_BEFORE_GP  and only after a grace period ended since the call.
  * I6_LOCKLESS_*       V1: success takes exactly one page off this CPU's pcp
- *                     lists, the buddy is untouched; DEBUG_PAGEALLOC -> 0.
+ *                     lists, the buddy is untouched; DEBUG_PAGEALLOC -> 0;
+ *                     (_PICK) the page is the first list head, zones Normal
+ *                     then DMA32, migratetypes 0..2, that passes
+ *                     check_new_pcp(), and 0 only if there is none.
  * I7_NO_LOCKS_PATH    V2: an order-0 __GFP_NO_LOCKS request takes no
  *                     zone->lock and never enters the slow path.
  * Lock rules (SLEEP_IN_ATOMIC, INVALID_WAIT_CTX, DEADLOCK, NMI_UNSAFE,

@@ -137,12 +137,16 @@ struct rcu_work {
 
 struct kfree_rcu_cpu;
 
+/* kfree_rcu_cpu_work.late_attach bits: which channel came in late */
+#define LATE_BKV	0x1
+#define LATE_HEAD	0x2
+
 struct kfree_rcu_cpu_work {
 	struct rcu_work rcu_work;
 	struct rcu_head *head_free;
 	struct kvfree_rcu_bulk_data *bkvhead_free[FREE_N_CHANNELS];
 	struct kfree_rcu_cpu *krcp;
-	bool late_attach;	/* channels attached while the rcu_work was pending */
+	unsigned int late_attach; /* LATE_BKV/LATE_HEAD: attached while the rcu_work was pending */
 };
 
 struct kfree_rcu_cpu {

@@ -72,19 +72,40 @@ static bool caller_atomic(void)
 	       c->spin_locks_held;
 }
 
-/* I6: V1 took exactly one pcp page of this CPU and left the buddy alone. */
+/*
+ * I6: V1 took exactly one pcp page of this CPU and left the buddy alone,
+ * and the page it took is the one the posted code specifies: the first
+ * list head, zones in zonelist order (Normal, DMA32), migratetypes 0..2,
+ * that passes check_new_pcp(); it fails only when there is none (or with
+ * DEBUG_PAGEALLOC).
+ */
 struct i6_snap {
 	long nr_free[MAX_NR_ZONES];
 	long pcp[MAX_NR_ZONES];
+	struct page *expect;
 };
 
 static void i6_take(struct i6_snap *s)
 {
 	int cpu = smp_processor_id();
 
+	s->expect = NULL;
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		s->nr_free[z] = G->zones[z].nr_free_pages;
 		s->pcp[z] = G->zones[z].pageset[cpu].pcp.count;
+	}
+	if (G->debug_pagealloc)
+		return;
+	for (int z = 0; z < MAX_NR_ZONES && !s->expect; z++) {
+		struct per_cpu_pages *pcp = &G->zonelist[z]->pageset[cpu].pcp;
+
+		for (int mt = 0; mt < MIGRATE_PCPTYPES && !s->expect; mt++) {
+			struct page *head = list_first_entry_or_null(&pcp->lists[mt],
+								     struct page, lru);
+
+			if (head && !(head->flags & PG_bad))
+				s->expect = head;
+		}
 	}
 }
 
@@ -112,6 +133,11 @@ static void i6_verify(const struct i6_snap *s, struct page *page)
 	if (page && G->debug_pagealloc)
 		mm_violation("I6_LOCKLESS_DEBUG_PAGEALLOC", "__rcu_alloc_page_lockless",
 			     "returned a page with DEBUG_PAGEALLOC");
+	if (page != s->expect)
+		mm_violation("I6_LOCKLESS_PICK", "__rcu_alloc_page_lockless",
+			     "returned pfn %ld, the first good pcp list head of cpu %d is pfn %ld",
+			     page ? (long)page->pfn : -1L, cpu,
+			     s->expect ? (long)s->expect->pfn : -1L);
 }
 
 static void op_page_alloc(const struct mm_op *op, struct mm_opres *res)
@@ -257,19 +283,37 @@ void pa_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 		res->val[1] = G->kv_via_head - h;
 		res->val[2] = G->kv_via_sync - s;
 		res->val[3] = G->lockless_failed - f;
-		snprintf(res->text, sizeof(res->text), "kvfree_rcu block %ld head %ld sync %ld",
-			 res->val[0], res->val[1], res->val[2]);
+		snprintf(res->text, sizeof(res->text),
+			 "kvfree_rcu block %ld head %ld sync %ld (block pages failed %ld, cache %d)",
+			 res->val[0], res->val[1], res->val[2], res->val[3],
+			 G->krc[smp_processor_id()].nr_bkv_objs);
 		break;
 	}
 	case PA_OP_RCU_GP:
 		mm_rcu_gp();
+		snprintf(res->text, sizeof(res->text), "grace period %lu ended",
+			 mm_cur->rcu_gp_seq);
 		break;
 	case PA_OP_RUN_WORK: {
-		int ran = mm_run_workqueue(&mm_cur->system_wq, (int)op->arg[PA_A_N]);
+		struct mm_workqueue *wq = &mm_cur->system_wq;
+		size_t n = 0;
+		int ran = 0;
 
+		/* one item at a time (same FIFO order) to name what ran */
+		n += (size_t)snprintf(res->text, sizeof(res->text), "ran:");
+		while (ran < (int)op->arg[PA_A_N] && wq->head) {
+			const char *name = wq->head->name ? wq->head->name : "?";
+
+			if (n < sizeof(res->text))
+				n += (size_t)snprintf(res->text + n, sizeof(res->text) - n,
+						      " %s", name);
+			ran += mm_run_workqueue(wq, 1);
+		}
 		res->val[0] = ran;
-		if (!ran)
+		if (!ran) {
 			res->status = 1;
+			snprintf(res->text, sizeof(res->text), "no work pending");
+		}
 		break;
 	}
 	case PA_OP_DRAIN_LOCAL:
@@ -337,6 +381,24 @@ void pa_observe(void *inst, void *obs_)
 	obs->work_run = mm_cur->system_wq.nr_run;
 }
 
+static int pa_chain_len(const struct kvfree_rcu_bulk_data *b)
+{
+	int n = 0;
+
+	for (; b && n < 1 << 20; b = b->next)
+		n++;
+	return n;
+}
+
+static long pa_head_len(const struct rcu_head *h)
+{
+	long n = 0;
+
+	for (; h && n < 1 << 24; h = h->next)
+		n++;
+	return n;
+}
+
 void pa_dump(void *inst, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -352,11 +414,16 @@ void pa_dump(void *inst, char *buf, size_t len)
 		    zone->lowmem_reserve[ZONE_NORMAL]);
 		for (int o = 0; o < MAX_ORDER; o++)
 			OUT(" %lu", zone->free_area[o].nr_free);
-		OUT("\n  pcp(count/high/batch):");
+		OUT(" pageblocks");
+		for (unsigned long b = 0; b < zone->spanned_pages / pageblock_nr_pages; b++)
+			OUT(" %c", "UMR"[zone->pageblock_mt[b] % 3]);
+		OUT("\n  pcp(count/high/batch [unmovable movable reclaimable]):");
 		for (int cpu = 0; cpu < G->nr_cpus; cpu++) {
 			struct per_cpu_pages *pcp = &zone->pageset[cpu].pcp;
 
-			OUT(" cpu%d %d/%d/%d", cpu, pcp->count, pcp->high, pcp->batch);
+			OUT(" cpu%d %d/%d/%d [%zu %zu %zu]", cpu, pcp->count, pcp->high, pcp->batch,
+			    list_count_nodes(&pcp->lists[0]), list_count_nodes(&pcp->lists[1]),
+			    list_count_nodes(&pcp->lists[2]));
 		}
 		OUT("\n");
 	}
@@ -364,9 +431,27 @@ void pa_dump(void *inst, char *buf, size_t len)
 	    G->nr_users, G->nr_bad, G->kv_calls, G->kv_via_block, G->kv_via_head,
 	    G->kv_via_sync, G->kv_freed, G->kv_fallbacks, G->lockless_failed,
 	    G->lockless_attempts, G->zone_lock_taken, G->slowpath_entries);
-	for (int cpu = 0; cpu < G->nr_cpus; cpu++)
-		OUT("krc%d: count %d cache %d monitor_todo %d\n", cpu, G->krc[cpu].count,
-		    G->krc[cpu].nr_bkv_objs, G->krc[cpu].monitor_todo);
+	OUT("rcu gp_seq %lu, system_wq:", mm_cur->rcu_gp_seq);
+	for (struct work_struct *w = mm_cur->system_wq.head; w; w = w->next)
+		OUT(" %s", w->name ? w->name : "?");
+	OUT("\n");
+	for (int cpu = 0; cpu < G->nr_cpus; cpu++) {
+		struct kfree_rcu_cpu *krcp = &G->krc[cpu];
+
+		OUT("krc%d: count %d cache %d monitor_todo %d blocks %d heads %ld", cpu,
+		    krcp->count, krcp->nr_bkv_objs, krcp->monitor_todo,
+		    pa_chain_len(krcp->bkvhead[0]), pa_head_len(krcp->head));
+		for (int i = 0; i < KFREE_N_BATCHES; i++) {
+			struct kfree_rcu_cpu_work *krwp = &krcp->krw_arr[i];
+
+			OUT(" | krw%d: blocks %d heads %ld %s%s", i,
+			    pa_chain_len(krwp->bkvhead_free[0]), pa_head_len(krwp->head_free),
+			    krwp->rcu_work.rcu_pending ? "waiting-gp" :
+			    krwp->rcu_work.work.pending ? "work-queued" : "idle",
+			    krwp->late_attach ? " late-attached" : "");
+		}
+		OUT("\n");
+	}
 #undef OUT
 }
 

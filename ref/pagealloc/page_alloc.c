@@ -222,8 +222,13 @@ static bool bulkfree_pcp_prepare(struct page *page)
 }
 
 /*
- * __kernel_map_pages() of powerpc hash MMU: takes linear_map_hash_lock, a
- * spinlock_t in 2020 (Rezki #61: "uses sleep-able locks").  [inferred]
+ * kernel_map_pages() -> __kernel_map_pages() of powerpc with the hash MMU
+ * (arch/powerpc/mm/book3s64/hash_utils.c, v5.9): kernel_map_linear_page()
+ * and kernel_unmap_linear_page() take linear_map_hash_lock, declared with
+ * DEFINE_SPINLOCK (a spinlock_t) until it became a raw_spinlock_t in later
+ * kernels (Rezki #61: "powerpc variant uses sleep-able locks").  x86 and
+ * arm64 take no lock here with debug_pagealloc on; the model takes the
+ * powerpc side, the one the thread discusses.  [modelling choice]
  */
 static void kernel_map_pages(struct page *page, int numpages, int enable)
 {
@@ -518,14 +523,19 @@ static bool can_steal_fallback(unsigned int order, int start_mt)
 
 /*
  * Mirrors steal_suitable_fallback(), v5.9: claim the whole pageblock when
- * at least half of it is free (no boost, no movable-page counting: the
- * model has no LRU pages, so alike_pages is 0).
+ * its free pages plus the pages "alike" the request make half of it.  No
+ * watermark boost.  The model has no PageLRU / __PageMovable pages, so
+ * move_freepages_block() counts movable_pages 0, and as in the kernel an
+ * unmovable or reclaimable request falling back to a MOVABLE block counts
+ * every non-free page as alike (pageblock_nr_pages - free_pages): it
+ * always claims such a block.
  */
 static void steal_suitable_fallback(struct zone *zone, struct page *page, int start_type,
 				    bool whole_block)
 {
 	unsigned int current_order = (unsigned int)page_order(page);
-	int free_pages, movable_pages;
+	int free_pages, movable_pages, alike_pages;
+	int old_block_type = get_pageblock_migratetype(page);
 
 	if (current_order >= pageblock_order) {
 		/* change_pageblock_range() of one block */
@@ -536,7 +546,15 @@ static void steal_suitable_fallback(struct zone *zone, struct page *page, int st
 	if (!whole_block)
 		goto single_page;
 	free_pages = move_freepages_block(zone, page, start_type, &movable_pages);
-	if (free_pages >= (int)(pageblock_nr_pages >> 1))
+	if (start_type == MIGRATE_MOVABLE)
+		alike_pages = movable_pages;
+	else if (old_block_type == MIGRATE_MOVABLE)
+		alike_pages = (int)pageblock_nr_pages - (free_pages + movable_pages);
+	else
+		alike_pages = 0;
+	if (!free_pages)
+		goto single_page;
+	if (free_pages + alike_pages >= (int)(pageblock_nr_pages >> 1))
 		set_pageblock_migratetype(page, start_type);
 	return;
 single_page:

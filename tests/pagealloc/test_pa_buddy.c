@@ -197,6 +197,54 @@ static void test_watermarks(void)
 	mm_instance_destroy(&in);
 }
 
+/*
+ * steal_suitable_fallback(): an unmovable request falling back into a
+ * partly used MOVABLE pageblock claims the whole block, because the
+ * kernel counts every non-free page of a MOVABLE block that is not
+ * PageLRU/__PageMovable as "alike" (free 4 + alike 12 >= 8), although
+ * only 4 of its 16 pages are free.
+ */
+static void test_steal_claims_movable_block(void)
+{
+	struct mm_instance in;
+	struct mm_config cfg = pa_cfg();
+	struct pa_state *st = pa_new(&in, &pagealloc_v5_9, &cfg);
+	struct mm_opres r;
+	struct zone *d;
+	struct page *p14;
+
+	if (!st)
+		return;
+	d = &st->zones[ZONE_DMA32];
+	/* movable: DMA32 refills 0-3 (user 0), then order 2: 4-7, then 8-11 */
+	pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 0, PA_GFP_KERNEL, MIGRATE_MOVABLE, 0), &r);
+	pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 2, PA_GFP_KERNEL, MIGRATE_MOVABLE, 0), &r);
+	CHECK_EQ(r.val[1], 4);
+	pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 2, PA_GFP_KERNEL, MIGRATE_MOVABLE, 0), &r);
+	CHECK_EQ(r.val[1], 8);
+	CHECK_EQ(d->nr_free_pages, 4);		/* pfn 12, order 2 */
+	CHECK_EQ(d->pageblock_mt[0], MIGRATE_MOVABLE);
+	/* batch 31: one unmovable refill moves all 14 free Normal pages to the pcp */
+	pa_do(&in, pa_op(PA_OP_SET_PCP, 6, 31, 0, 0, 0), NULL);
+	pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 0, PA_GFP_ATOMIC, MIGRATE_UNMOVABLE, 0), &r);
+	CHECK_EQ(r.val[0], ZONE_NORMAL);
+	CHECK_EQ(st->zones[ZONE_NORMAL].nr_free_pages, 0);
+	/*
+	 * order-1 unmovable: Normal fails its watermark (0 free); DMA32 has no
+	 * unmovable page and no order-4 block (ALLOC_NOFRAGMENT pass fails);
+	 * the retry steals the order-2 block pfn 12 and claims pageblock 0
+	 * for UNMOVABLE; expand() leaves pfn 14 (order 1) free.
+	 */
+	CHECK_EQ(pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 1, PA_GFP_ATOMIC, MIGRATE_UNMOVABLE, 0), &r)[0], 0);
+	CHECK_EQ(r.val[0], ZONE_DMA32);
+	CHECK_EQ(r.val[1], 12);
+	CHECK_EQ(d->pageblock_mt[0], MIGRATE_UNMOVABLE);
+	CHECK_EQ(d->free_area[1].nr_free, 1);
+	p14 = list_first_entry_or_null(&d->free_area[1].free_list[MIGRATE_UNMOVABLE], struct page, lru);
+	CHECK(p14 && p14->pfn == 14);
+	mm_instance_destroy(&in);
+}
+
 int main(void)
 {
 	test_boot();
@@ -204,5 +252,6 @@ int main(void)
 	test_high_batch();
 	test_split_merge_order2();
 	test_watermarks();
+	test_steal_claims_movable_block();
 	return test_done("test_pa_buddy");
 }

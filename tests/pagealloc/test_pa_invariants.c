@@ -153,6 +153,19 @@ static const struct mm_variant i6_variant = {
 	.dump = pa_dump,
 };
 
+/* I6_LOCKLESS_PICK: a "lockless" entry that gives up although a page is there */
+static unsigned long never_page(void) { return 0; }
+static const struct pa_variant_ops i6_pick_ops = {
+	.name = "i6-pick", .boot_prefill = true, .lockless_fn = true,
+	.kvfree_get_page = never_page, .lockless_entry = never_page,
+};
+static void *i6_pick_create(const struct mm_config *cfg) { return broken_create(cfg, &i6_pick_ops); }
+static const struct mm_variant i6_pick_variant = {
+	.name = "i6-pick", .family = "pagealloc", .reference = "v5.9", .expect = "buggy",
+	.create = i6_pick_create, .exec = pa_exec, .check = pa_check, .observe = pa_observe,
+	.dump = pa_dump,
+};
+
 /* I7: V2 without its rmqueue_bulk and slow-path hooks */
 static unsigned long no_locks_page(void) { return __get_free_page(__GFP_NO_LOCKS); }
 static const struct pa_variant_ops i7_ops = {
@@ -175,6 +188,15 @@ static void test_i6_i7(void)
 	if (pa_new(&in, &i6_variant, &cfg)) {
 		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_LOCKLESS_ALLOC, 0, 0, 0, 0, 0), NULL),
 			      "I6_LOCKLESS_BUDDY"));
+		mm_instance_destroy(&in);
+	}
+	if (pa_new(&in, &i6_pick_variant, &cfg)) {
+		/* empty pcp lists: failing is right */
+		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_LOCKLESS_ALLOC, 0, 0, 0, 0, 0), NULL), ""));
+		pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 0, PA_GFP_KERNEL, MIGRATE_MOVABLE, 0), NULL);
+		/* DMA32's movable list holds 1, 2, 3: failing now is not */
+		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_LOCKLESS_ALLOC, 0, 0, 0, 0, 0), NULL),
+			      "I6_LOCKLESS_PICK"));
 		mm_instance_destroy(&in);
 	}
 	/* watermarks above the free pages: the fast path fails without a lock */
@@ -283,7 +305,7 @@ static void test_late_attach(void)
 	pa_do(&in, pa_op(PA_OP_KVFREE_RCU, 0, 2, 511, 0, 0), NULL);	/* 509 into X's block, 2 heads */
 	CHECK_EQ(st->kv_via_head, 2);
 	pa_do(&in, pa_op(PA_OP_RUN_WORK, 0, 1, 0, 0, 0), NULL);		/* monitor: heads -> pending krw0 */
-	CHECK(st->krc[0].krw_arr[0].late_attach);
+	CHECK_EQ(st->krc[0].krw_arr[0].late_attach, LATE_HEAD);	/* not the block channel */
 	CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_RUN_WORK, 0, 1, 0, 0, 0), NULL), ""));
 	CHECK(strstr(in.m.notes.last, "pending rcu_work") != NULL);
 	CHECK_EQ(st->kv_freed, 3);	/* A, and the two heads without a grace period */
