@@ -103,9 +103,9 @@ int main(void)
 	/* D5: chunks, in lockstep */
 	reset();
 	ro.nr_chunks = 3;
-	io.nr_chunks = 5;
+	io.nr_chunks = 7;			/* two per chunk type */
 	CHECK(!strcmp(diff(balance_op), ""));
-	io.nr_chunks = 6;
+	io.nr_chunks = 8;
 	CHECK(!strcmp(diff(balance_op), "D5_CHUNK_BOUND"));
 
 	/* lockstep ends at the first differing allocation result ... */
@@ -116,7 +116,7 @@ int main(void)
 	CHECK(!strcmp(diff(alloc_op(1)), ""));
 	memset(&ir, 0, sizeof(ir));
 	memset(&rr, 0, sizeof(rr));
-	io.nr_chunks = 9;
+	io.nr_chunks = 19;
 	io.nr_populated = 99;
 	CHECK(!strcmp(diff(balance_op), ""));	/* no bound applies after it */
 	rr.status = 0;
@@ -127,16 +127,16 @@ int main(void)
 	/* ... at the first depopulation, and at the first isolation */
 	reset();
 	io.nr_depopulated = 1;
-	io.nr_chunks = 9;
+	io.nr_chunks = 19;
 	CHECK(!strcmp(diff(balance_op), ""));
 	reset();
 	io.nr_isolated = 1;
-	io.nr_chunks = 9;
+	io.nr_chunks = 19;
 	CHECK(!strcmp(diff(balance_op), ""));
 	/* ... and when failures struck the two differently */
 	reset();
 	implm.budget_fails = 1;
-	io.nr_chunks = 9;
+	io.nr_chunks = 19;
 	CHECK(!strcmp(diff(balance_op), ""));
 	return test_done("test_percpu_diff");
 }
