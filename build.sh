@@ -132,23 +132,39 @@ cmd_fuzz() {
 		exit 1
 	fi
 	say "build.sh: fuzzing ${#pairs[@]} pairs, ${secs}s each, $JOBS at a time; findings in $out/"
-	local start=$SECONDS running=0 i=0 p
-	for p in "${pairs[@]}"; do
-		set -- $p
-		i=$((i + 1))
-		(build/bin/mmdiff fuzz --family "$1" --variants "$2" --time "$secs" \
-			--seed "$i" --findings "$out" >"$log/pair-$i.log" 2>&1 || true) &
-		running=$((running + 1))
-		if [ "$running" -ge "$JOBS" ]; then
-			wait -n || true
-			running=$((running - 1))
+	local start=$SECONDS i=0 p pids=() next=0 done_n=0 last=0
+	# one progress line every 10 s: each running pair's latest status
+	while [ "$done_n" -lt ${#pairs[@]} ]; do
+		while [ "$next" -lt ${#pairs[@]} ] && [ ${#pids[@]} -lt "$JOBS" ]; do
+			p=${pairs[$next]}
+			next=$((next + 1))
+			set -- $p
+			build/bin/mmdiff fuzz --family "$1" --variants "$2" --time "$secs" \
+				--seed "$next" --findings "$out" >"$log/pair-$next.log" 2>&1 &
+			pids+=("$!:$next")
+		done
+		sleep 1
+		local still=()
+		for p in "${pids[@]}"; do
+			if kill -0 "${p%%:*}" 2>/dev/null; then
+				still+=("$p")
+			else
+				wait "${p%%:*}" || true
+				done_n=$((done_n + 1))
+			fi
+		done
+		pids=("${still[@]}")
+		if [ $((SECONDS - last)) -ge 10 ] || [ "$done_n" -eq ${#pairs[@]} ]; then
+			last=$SECONDS
+			local line="[$((SECONDS - start))s] $done_n/${#pairs[@]} pairs done"
+			for p in "${pids[@]}"; do
+				i=${p#*:}
+				set -- ${pairs[$((i - 1))]}
+				line+=" | $2: $({ grep '^mmdiff-fuzz:' "$log/pair-$i.log" 2>/dev/null || true; } |
+					tail -1 | sed 's/^mmdiff-fuzz: *//; s/ cov .*findings/, findings/')"
+			done
+			say "  $line"
 		fi
-		say "  [$((SECONDS - start))s] started $1 $2 ($i/${#pairs[@]})"
-	done
-	while [ "$running" -gt 0 ]; do
-		wait -n || true
-		running=$((running - 1))
-		say "  [$((SECONDS - start))s] $running pair(s) still running"
 	done
 	say ""
 	say "== mmdiff campaign summary ($((SECONDS - start))s) =="
@@ -158,7 +174,7 @@ cmd_fuzz() {
 		i=$((i + 1))
 		set -- $p
 		local execs cov found
-		execs=$(grep -o 'execs: [0-9]*' "$log/pair-$i.log" | tail -1 | awk '{print $2}')
+		execs=$(sed -n 's/^total execs: \([0-9]*\).*/\1/p' "$log/pair-$i.log" | tail -1)
 		cov=$(grep -o 'coverage: [^,]*' "$log/pair-$i.log" | tail -1 | cut -d' ' -f2-)
 		found=$(grep -c '^MMDIFF-FOUND' "$log/pair-$i.log" || true)
 		total_execs=$((total_execs + ${execs:-0}))
