@@ -93,7 +93,7 @@ oss_fuzz() {
 			-c fuzz/target.c -o "$dir/target-$fam.o"
 		# shellcheck disable=SC2086
 		${CXX:-clang++} ${CXXFLAGS:-} "$dir/target-$fam.o" \
-			"$dir"/CMakeFiles/mmcore.dir/*/*.o "$dir"/CMakeFiles/mmcore.dir/*/*/*/*.o \
+			$(find "$dir/CMakeFiles/mmcore.dir" -name '*.o' | sort) \
 			$LIB_FUZZING_ENGINE -o "$OUT/mmdiff_$fam"
 		if [ -d "corpus/$fam" ]; then
 			(cd "corpus/$fam" && zip -q -r "$OUT/mmdiff_${fam}_seed_corpus.zip" .)
@@ -132,7 +132,7 @@ cmd_fuzz() {
 		exit 1
 	fi
 	say "build.sh: fuzzing ${#pairs[@]} pairs, ${secs}s each, $JOBS at a time; findings in $out/"
-	local start=$SECONDS i=0 p pids=() next=0 done_n=0 last=0
+	local start=$SECONDS i=0 p pids=() next=0 done_n=0 last=0 failed=()
 	# one progress line every 10 s: each running pair's latest status
 	while [ "$done_n" -lt ${#pairs[@]} ]; do
 		while [ "$next" -lt ${#pairs[@]} ] && [ ${#pids[@]} -lt "$JOBS" ]; do
@@ -149,7 +149,10 @@ cmd_fuzz() {
 			if kill -0 "${p%%:*}" 2>/dev/null; then
 				still+=("$p")
 			else
-				wait "${p%%:*}" || true
+				local rc=0
+				wait "${p%%:*}" || rc=$?
+				# 0 clean, 1 findings; anything else is a failed campaign
+				[ "$rc" -le 1 ] || failed+=("${pairs[$((${p#*:} - 1))]} (exit $rc)")
 				done_n=$((done_n + 1))
 			fi
 		done
@@ -184,6 +187,21 @@ cmd_fuzz() {
 	done
 	say "  pairs ${#pairs[@]}, total execs $total_execs"
 	say "  minimized findings: $(ls "$out"/*.ops 2>/dev/null | wc -l) in $out/ (logs: $log/)"
+	if [ ${#failed[@]} -gt 0 ]; then
+		say "  FAILED campaigns: ${failed[*]}"
+		exit 2
+	fi
+	# findings in a variant expected clean are news: exit 1
+	local sig v unexpected=0
+	for sig in $(grep -h '^MMDIFF-FOUND' "$log"/pair-*.log | awk '{print $2}' | sort -u); do
+		v=$(echo "$sig" | cut -d/ -f2 | cut -d~ -f1)
+		if build/bin/mmdiff list | awk -v f="${sig%%/*}" -v v="$v" \
+			'$1 == f && $2 == v && $4 == "clean" {found = 1} END {exit !found}'; then
+			say "  UNEXPECTED: $sig ($v is expected clean)"
+			unexpected=1
+		fi
+	done
+	[ "$unexpected" = 0 ] || exit 1
 }
 
 cmd_cov() {

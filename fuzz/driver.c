@@ -11,7 +11,50 @@ static void enter(struct mm_instance *in, jmp_buf *jb)
 {
 	mm_machine_enter(&in->m);
 	in->m.unwind = jb;
+	in->m.family_name = in->fam->name;
+	in->m.variant_name = in->v->name;
 }
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define MM_HAVE_SANITIZER 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define MM_HAVE_SANITIZER 1
+#endif
+
+static FILE *death_out;
+static const char *death_prefix;
+
+static void death_report(void)
+{
+	const struct mm_machine *m = mm_cur;
+
+	if (!m || !m->variant_name)
+		fprintf(death_out, "%sharness/MEMORY_SAFETY\n", death_prefix);
+	else
+		fprintf(death_out, "%s%s/%s/MEMORY_SAFETY\n", death_prefix,
+			m->family_name, m->variant_name);
+	fflush(death_out);
+}
+
+#ifdef MM_HAVE_SANITIZER
+#include <sanitizer/common_interface_defs.h>
+void mm_report_sanitizer_deaths(FILE *out, const char *prefix)
+{
+	death_out = out;
+	death_prefix = prefix;
+	__sanitizer_set_death_callback(death_report);
+}
+#else
+void mm_report_sanitizer_deaths(FILE *out, const char *prefix)
+{
+	(void)death_report;
+	death_out = out;
+	death_prefix = prefix;
+}
+#endif
 
 static int leave(struct mm_instance *in, int violated)
 {
@@ -176,8 +219,13 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 			snprintf(who[i], sizeof(who[i]), "%s", vars[0]->name);
 		else
 			snprintf(who[i], sizeof(who[i]), "%s~%s", vars[i]->name, vars[0]->name);
-		if (fam->diff_state_size && i > 0)
+		if (fam->diff_state_size && i > 0) {
 			dstate[i] = calloc(1, fam->diff_state_size);
+			if (!dstate[i]) {
+				fprintf(stderr, "mmdiff: out of host memory\n");
+				abort();
+			}
+		}
 	}
 	if (trace) {
 		char line[512];
@@ -256,6 +304,7 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 			}
 			if (trace && scratch.notes.nr)
 				fprintf(trace, "      note: %s\n", scratch.notes.last);
+			out->notes += scratch.notes.nr;
 			scratch.notes.nr = 0;
 		}
 		if (trace)

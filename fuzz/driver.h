@@ -68,6 +68,14 @@ int mm_pick_variants(const struct mm_family *fam, const char *spec,
 		     const struct mm_variant **vars, int max, char *err,
 		     size_t errlen);
 
+/*
+ * A sanitizer report (a port touching freed or depopulated memory) ends the
+ * process; this makes it print "<prefix><family>/<variant>/MEMORY_SAFETY"
+ * first, naming the variant that was running, so the finding keeps a
+ * signature.  No-op in builds without a sanitizer runtime.
+ */
+void mm_report_sanitizer_deaths(FILE *out, const char *prefix);
+
 /* format an op as its text line (no newline) */
 void mm_op_format(const struct mm_family *fam, const struct mm_op *op,
 		  char *buf, size_t len);

@@ -310,23 +310,31 @@ void mm_set_context(int cpu, enum mm_ctx ctx)
 	default:
 		break;
 	}
+	c->ctx_irqs = c->irqs_disabled;
+	c->ctx_preempt = c->preempt_count;
 }
 
 void mm_clear_context(void)
 {
 	struct mm_machine *m = mm_cur;
 	struct mm_cpu *c = mm_this_cpu();
+	int irqs = c->ctx_irqs, preempt = c->ctx_preempt;
 
 	for (int i = 0; i < c->nr_held; i++) {
 		struct mm_lock *l = c->held[i];
 
-		if (l == &m->ctx_raw_lock || l == &m->ctx_spin_lock) {
-			l->owner = 0;
+		l->owner = 0;	/* reported once; later ops must not deadlock on it */
+		if (l == &m->ctx_raw_lock || l == &m->ctx_spin_lock)
 			continue;
-		}
 		mm_lock_report(MM_LR_LOCK_MISUSE, l->site ? l->site : "?",
 			       "%s still held at the end of the op", l->name);
 	}
+	/* what an op disables it enables again before returning */
+	if (c->irqs_disabled != irqs || c->preempt_count != preempt || c->lockless_depth)
+		mm_lock_report(MM_LR_LOCK_MISUSE, "op end",
+			       "irqs_disabled %d (started %d), preempt_count %d (started %d), lockless_depth %d at the end of the op",
+			       c->irqs_disabled, irqs, c->preempt_count, preempt,
+			       c->lockless_depth);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -456,9 +464,12 @@ void mm_lock_release(struct mm_lock *l, const char *site)
 	struct mm_cpu *c = mm_this_cpu();
 	int i;
 
-	if (l->owner != task_id())
+	if (l->owner != task_id()) {
+		/* reported, or logged when masked: the counts stay as they are */
 		mm_lock_report(MM_LR_LOCK_MISUSE, site, "%s released but not held by this task",
 			       l->name);
+		return;
+	}
 	for (i = c->nr_held - 1; i >= 0; i--)
 		if (c->held[i] == l)
 			break;
@@ -479,24 +490,30 @@ void mm_lock_release(struct mm_lock *l, const char *site)
 	mm_sched_point(site);	/* another task may run once it is dropped */
 }
 
-void mm_lock_acquire_irq(struct mm_lock *l, const char *site)
+void mm_lock_acquire_irq(struct mm_lock *l, const char *site, int *saved)
 {
 	bool irqs = !(l->cls == MM_SPINLOCK && mm_cur->preempt_rt);
 
+	if (saved)
+		*saved = mm_this_cpu()->irqs_disabled;
 	if (irqs)
 		mm_irq_disable();
 	mm_lock_acquire(l, site);
 	l->irqs_off = irqs;
 }
 
-void mm_lock_release_irq(struct mm_lock *l, const char *site)
+void mm_lock_release_irq(struct mm_lock *l, const char *site, int restore)
 {
 	bool irqs = l->irqs_off;
 
 	l->irqs_off = false;
 	mm_lock_release(l, site);
-	if (irqs)
+	if (!irqs)
+		return;
+	if (restore < 0)
 		mm_irq_enable();
+	else
+		mm_irq_restore(restore);
 }
 
 bool mm_lock_held(const struct mm_lock *l)
@@ -532,18 +549,25 @@ void mm_sched_point(const char *site)
 
 void mm_irq_disable(void)
 {
-	mm_this_cpu()->irqs_disabled++;
+	mm_this_cpu()->irqs_disabled = 1;
 }
 
 void mm_irq_enable(void)
 {
-	struct mm_cpu *c = mm_this_cpu();
+	mm_this_cpu()->irqs_disabled = 0;
+}
 
-	if (c->irqs_disabled <= 0)
-		mm_lock_report(MM_LR_LOCK_MISUSE, "local_irq_enable",
-			       "irqs enabled more often than disabled");
-	else
-		c->irqs_disabled--;
+int mm_irq_save(void)
+{
+	int flags = mm_this_cpu()->irqs_disabled;
+
+	mm_irq_disable();
+	return flags;
+}
+
+void mm_irq_restore(int flags)
+{
+	mm_this_cpu()->irqs_disabled = flags ? 1 : 0;
 }
 
 void mm_preempt_disable(void)
@@ -569,6 +593,8 @@ void mm_lockless_enter(void)
 
 void mm_lockless_exit(void)
 {
+	if (mm_this_cpu()->lockless_depth <= 0)
+		mm_violation("HARNESS", "mm_lockless_exit", "lockless section not entered");
 	mm_this_cpu()->lockless_depth--;
 }
 

@@ -31,6 +31,8 @@ static void load_known(const char *path)
 	size_t len = 2;
 
 	known = calloc(1, 2);
+	if (!known)
+		abort();
 	known[0] = '\n';
 	if (!f)
 		return;
@@ -40,6 +42,8 @@ static void load_known(const char *path)
 			continue;
 		len += strlen(line) + 1;
 		known = realloc(known, len + 1);
+		if (!known)
+			abort();
 		strcat(known, line);
 		strcat(known, "\n");
 	}
@@ -74,6 +78,7 @@ static void init(void)
 	}
 	if (sigs && *sigs)
 		load_known(sigs);
+	mm_report_sanitizer_deaths(stderr, "MMDIFF-VIOLATION: ");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -96,6 +96,25 @@ static void clean_nesting(void)
 	mutex_unlock(&mtx);
 }
 
+static void irq_flag(void)
+{
+	unsigned long f1, f2;
+
+	init_locks();
+	local_irq_enable();		/* redundant, as the kernel allows */
+	local_irq_save(f1);
+	spin_lock_irqsave(&zone_lock, f2);	/* nested irqsave */
+	spin_unlock_irqrestore(&zone_lock, f2);
+	CHECK_EQ(mm_this_cpu()->irqs_disabled, 1);	/* still off: f2 said so */
+	local_irq_restore(f1);
+	CHECK_EQ(mm_this_cpu()->irqs_disabled, 0);
+}
+
+static void leak_preempt(void)
+{
+	preempt_disable();
+}
+
 static void budget(void)
 {
 	void *a, *b, *c;
@@ -205,6 +224,8 @@ int main(void)
 	CHECK(!strcmp(run(clean_nesting, false, true), ""));
 	CHECK(!strcmp(run(clean_nesting, true, true), ""));
 	CHECK(!strcmp(run(budget, false, false), ""));
+	CHECK(!strcmp(run(irq_flag, false, false), ""));
+	CHECK(!strcmp(run(leak_preempt, false, false), "LOCK_MISUSE"));
 	CHECK(!strcmp(run(contents, false, false), ""));
 	CHECK(!strcmp(run(workqueue, false, false), ""));
 	CHECK(!strcmp(run(runaway_work, false, false), "UNBOUNDED_LOOP"));

@@ -21,13 +21,18 @@ typedef struct mm_lock raw_spinlock_t;
 #define spin_lock(l)		mm_lock_acquire(l, __func__)
 #define spin_unlock(l)		mm_lock_release(l, __func__)
 #define spin_trylock(l)		mm_lock_tryacquire(l, __func__)
-/* on PREEMPT_RT the _irq variants of spinlock_t leave interrupts enabled */
-#define spin_lock_irq(l)	mm_lock_acquire_irq(l, __func__)
-#define spin_unlock_irq(l)	mm_lock_release_irq(l, __func__)
+/*
+ * Interrupt state is a flag, as on the CPU: _irq variants and
+ * local_irq_enable() switch it unconditionally, _irqsave/_irqrestore save
+ * and restore it.  On PREEMPT_RT the _irq variants of spinlock_t leave
+ * interrupts alone.
+ */
+#define spin_lock_irq(l)	mm_lock_acquire_irq(l, __func__, NULL)
+#define spin_unlock_irq(l)	mm_lock_release_irq(l, __func__, -1)
 #define spin_lock_irqsave(l, flags) \
-	do { (flags) = 1; mm_lock_acquire_irq(l, __func__); } while (0)
+	do { int __f; mm_lock_acquire_irq(l, __func__, &__f); (flags) = __f; } while (0)
 #define spin_unlock_irqrestore(l, flags) \
-	do { (void)(flags); mm_lock_release_irq(l, __func__); } while (0)
+	mm_lock_release_irq(l, __func__, (int)(flags))
 
 #define raw_spin_lock(l)		spin_lock(l)
 #define raw_spin_unlock(l)		spin_unlock(l)
@@ -38,8 +43,8 @@ typedef struct mm_lock raw_spinlock_t;
 	do { if (!mm_lock_held(l)) \
 		mm_lock_report(MM_LR_LOCK_MISUSE, __func__, "%s not held", (l)->name); } while (0)
 
-#define local_irq_save(flags)	do { (flags) = 1; mm_irq_disable(); } while (0)
-#define local_irq_restore(flags) do { (void)(flags); mm_irq_enable(); } while (0)
+#define local_irq_save(flags)	do { (flags) = mm_irq_save(); } while (0)
+#define local_irq_restore(flags) mm_irq_restore((int)(flags))
 #define local_irq_disable()	mm_irq_disable()
 #define local_irq_enable()	mm_irq_enable()
 #define preempt_disable()	mm_preempt_disable()

@@ -71,12 +71,13 @@ struct mm_lock {
 
 /* Per-CPU execution state; one task per CPU in deterministic mode. */
 struct mm_cpu {
-	int irqs_disabled;	/* nesting of local_irq_disable/save */
+	int irqs_disabled;	/* the CPU's interrupt flag: 1 when disabled */
 	int preempt_count;
 	int raw_locks_held;
 	int spin_locks_held;
 	int in_nmi;
 	int lockless_depth;	/* > 0 inside an entry point claimed lockless */
+	int ctx_irqs, ctx_preempt;	/* what the op's context started with */
 	int nr_held;
 	struct mm_lock *held[MM_MAX_HELD];
 };
@@ -128,6 +129,9 @@ struct mm_machine {
 	struct mm_workqueue system_wq;
 	struct rcu_head *rcu_head_list, *rcu_tail;
 	unsigned long rcu_gp_seq;	/* completed grace periods */
+
+	/* who runs on it, for reports that come from outside (sanitizers) */
+	const char *family_name, *variant_name;
 
 	/* violation state */
 	jmp_buf *unwind;
@@ -186,9 +190,13 @@ void mm_lock_init(struct mm_lock *l, const char *name, enum mm_lock_class cls);
 void mm_lock_acquire(struct mm_lock *l, const char *site);
 bool mm_lock_tryacquire(struct mm_lock *l, const char *site);
 void mm_lock_release(struct mm_lock *l, const char *site);
-/* the _irq / _irqsave variants */
-void mm_lock_acquire_irq(struct mm_lock *l, const char *site);
-void mm_lock_release_irq(struct mm_lock *l, const char *site);
+/*
+ * the _irq / _irqsave variants: with @saved non-NULL (irqsave) the previous
+ * interrupt flag is stored there; release restores @restore, or enables
+ * interrupts when it is -1 (_irq)
+ */
+void mm_lock_acquire_irq(struct mm_lock *l, const char *site, int *saved);
+void mm_lock_release_irq(struct mm_lock *l, const char *site, int restore);
 bool mm_lock_held(const struct mm_lock *l);
 void mm_lock_report(enum mm_lock_report r, const char *site, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -202,6 +210,8 @@ void mm_sched_point(const char *site);
 
 void mm_irq_disable(void);
 void mm_irq_enable(void);
+int mm_irq_save(void);		/* disable; returns the previous flag */
+void mm_irq_restore(int flags);
 void mm_preempt_disable(void);
 void mm_preempt_enable(void);
 void mm_lockless_enter(void);
