@@ -446,13 +446,14 @@ void mm_lock_acquire(struct mm_lock *l, const char *site)
 
 bool mm_lock_tryacquire(struct mm_lock *l, const char *site)
 {
-	struct mm_cpu *c = mm_this_cpu();
-
-	if (c->in_nmi)
+	/* a trylock never waits: the class and context rules apply, not deadlock */
+	if (l->owner == task_id())
+		return false;
+	/* raw_spin_trylock is fine in NMI; mutex_trylock never sleeps */
+	if (l->cls == MM_SPINLOCK || (l->cls == MM_RAW_SPINLOCK && !mm_this_cpu()->in_nmi))
+		acquire_checks(l, site);
+	else if (l->cls == MM_MUTEX && mm_this_cpu()->in_nmi)
 		mm_lock_report(MM_LR_NMI_UNSAFE, site, "%s trylock in NMI context", l->name);
-	if (c->lockless_depth)
-		mm_lock_report(MM_LR_LOCK_IN_LOCKLESS_PATH, site,
-			       "%s trylock inside a path declared lockless", l->name);
 	if (l->owner)
 		return false;
 	mark_held(l, site);
@@ -692,14 +693,19 @@ void mm_rcu_gp(void)
 {
 	struct mm_machine *m = mm_cur;
 	struct rcu_head *list = m->rcu_head_list;
+	struct mm_cpu saved = *mm_this_cpu();
 
 	/* callbacks queued during this grace period wait for the next one */
 	m->rcu_head_list = m->rcu_tail = NULL;
 	m->rcu_gp_seq++;
+	/* callbacks run from softirq: atomic, none of the caller's locks held */
+	memset(mm_this_cpu(), 0, sizeof(saved));
+	mm_this_cpu()->preempt_count = 1;
 	while (list) {
 		struct rcu_head *next = list->next;
 
 		list->func(list);
 		list = next;
 	}
+	*mm_this_cpu() = saved;
 }

@@ -200,6 +200,24 @@ static void rcu(void)
 	CHECK_EQ(ran[2], 2);
 }
 
+static void trylocks(void)
+{
+	init_locks();
+	CHECK(spin_trylock(&zone_lock));
+	CHECK(!spin_trylock(&zone_lock));	/* held by us: fails, no deadlock */
+	spin_unlock(&zone_lock);
+	CHECK(mutex_trylock(&mtx));
+	mutex_unlock(&mtx);
+}
+
+static void sleeping_cb(struct rcu_head *h) { might_sleep(); }
+
+static void rcu_cb_sleeps(void)
+{
+	call_rcu(&heads[0], sleeping_cb);
+	mm_rcu_gp();		/* callbacks run in softirq: may not sleep */
+}
+
 static void sleep_in_raw_ctx(void)
 {
 	mm_set_context(1, MM_CTX_RAW_LOCK_HELD);
@@ -231,6 +249,8 @@ int main(void)
 	CHECK(!strcmp(run(runaway_work, false, false), "UNBOUNDED_LOOP"));
 	CHECK(!strcmp(run(rcu, false, false), ""));
 	CHECK(!strcmp(run(sleep_in_raw_ctx, false, false), "SLEEP_IN_ATOMIC"));
+	CHECK(!strcmp(run(trylocks, false, false), ""));
+	CHECK(!strcmp(run(rcu_cb_sleeps, false, false), "SLEEP_IN_ATOMIC"));
 	CHECK(!strcmp(run(nmi_alloc, false, false), "NMI_UNSAFE"));
 	/* a known reference bug is logged, not fatal */
 	mm_machine_init(&m, 1, 16);

@@ -9,10 +9,11 @@
 #define BITS_PER_LONG	64
 #define BITS_PER_BYTE	8
 
-#define min(a, b)	((a) < (b) ? (a) : (b))
-#define max(a, b)	((a) > (b) ? (a) : (b))
-#define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
-#define max_t(t, a, b)	((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+/* each argument evaluated once, as the kernel's */
+#define min(a, b)	({ __auto_type __a = (a); __auto_type __b = (b); __a < __b ? __a : __b; })
+#define max(a, b)	({ __auto_type __a = (a); __auto_type __b = (b); __a > __b ? __a : __b; })
+#define min_t(t, a, b)	({ t __a = (a); t __b = (b); __a < __b ? __a : __b; })
+#define max_t(t, a, b)	({ t __a = (a); t __b = (b); __a > __b ? __a : __b; })
 #define clamp(v, lo, hi) min(max(v, lo), hi)
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
