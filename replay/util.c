@@ -169,7 +169,6 @@ int mmd_mkdirs(const char *path)
 			*s = 0;
 			struct stat st;
 
-			/* (no EEXIST: the shim's <linux/errno.h> hides it) */
 			if (mkdir(p, 0777) &&
 			    (stat(p, &st) || !S_ISDIR(st.st_mode))) {
 				mmd_err("%s: %s", p, strerror(errno));

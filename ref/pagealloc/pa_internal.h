@@ -21,14 +21,6 @@
 #include <mm/harness.h>
 #include "../../fuzz/pagealloc_family.h"
 
-/*
- * <errno.h> pulls <linux/errno.h>, which resolves to the shim (already
- * guarded), so ENOMEM stays undefined: define the one we use.
- */
-#ifndef ENOMEM
-#define ENOMEM 12
-#endif
-
 /* -- model constants [modelling choice: small zones] ------------------- */
 #define MAX_ORDER		5
 #define pageblock_order		(MAX_ORDER - 1)

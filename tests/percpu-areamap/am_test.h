@@ -12,13 +12,12 @@
 #include <string.h>
 
 #include "../../ref/percpu/v3.17/areamap.h"
+#include <errno.h>
+
 #include "driver.h"
 #include "input.h"
 #include "../test.h"
 
-#ifndef ENOMEM
-#define ENOMEM 12
-#endif
 
 struct am_cfg {
 	int nr_cpus, backend, unit_pages, budget, static_kb, reserved_kb,

@@ -18,11 +18,6 @@
 #include <linux/gfp.h>
 #include <linux/sched.h>
 
-/* the shim's linux/errno.h shadows glibc's own include of it */
-#ifndef ENOMEM
-#define ENOMEM 12
-#endif
-
 static int pcpu_need_to_extend(struct pcpu_chunk *chunk, bool is_atomic);
 
 /* Mirrors __pcpu_size_to_slot(), mm/percpu.c v3.18. */

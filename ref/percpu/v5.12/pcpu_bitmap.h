@@ -32,14 +32,6 @@
 #include "percpu_family.h"
 #include "percpu_live.h"
 
-/*
- * include/linux/errno.h includes <errno.h>, whose glibc chain includes
- * <linux/errno.h> again (the shim, already guarded): ENOMEM stays undefined.
- */
-#ifndef ENOMEM
-#define ENOMEM 12
-#endif
-
 /* include/linux/percpu.h, mm/percpu.c (same values in v5.12 and 6.1) */
 #define PFN_ALIGN(x)			ALIGN((unsigned long)(x), PAGE_SIZE)
 #define PAGE_MASK			(~(PAGE_SIZE - 1))
