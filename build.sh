@@ -210,11 +210,16 @@ cmd_cov() {
 	local prof="$ROOT/build/cov/profiles"
 	rm -rf "$prof"
 	mkdir -p "$prof"
-	for fam in $FAMILIES; do
-		[ -d "corpus/$fam" ] || continue
-		LLVM_PROFILE_FILE="$prof/$fam-%p.profraw" build/bin/mmdiff-cov run \
-			"corpus/$fam" corpus/regress >/dev/null || true
-	done
+	# every corpus file against every pair (reference with each implementation)
+	local f name ref
+	while read -r f name ref _; do
+		[ -d "corpus/$f" ] || continue
+		[ "$ref" = "-" ] && ref=$name
+		LLVM_PROFILE_FILE="$prof/$f-$name-%p.profraw" build/bin/mmdiff-cov run \
+			--variants "$ref,$name" "corpus/$f" >/dev/null || true
+	done < <(build/bin/mmdiff-cov list | awk 'NR > 1 && NF >= 3')
+	LLVM_PROFILE_FILE="$prof/regress-%p.profraw" build/bin/mmdiff-cov run \
+		corpus/regress >/dev/null || true
 	local pd cov
 	pd=$(command -v llvm-profdata-14 || command -v llvm-profdata)
 	cov=$(command -v llvm-cov-14 || command -v llvm-cov)
