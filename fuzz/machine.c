@@ -356,7 +356,8 @@ void mm_lock_report(enum mm_lock_report r, const char *site, const char *fmt, ..
 
 void mm_lock_init(struct mm_lock *l, const char *name, enum mm_lock_class cls)
 {
-	l->name = name;
+	/* spin_lock_init(&zone->lock) names the lock "zone->lock" */
+	l->name = name[0] == '&' ? name + 1 : name;
 	l->cls = cls;
 	l->owner = 0;
 	l->site = NULL;

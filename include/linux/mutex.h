@@ -13,5 +13,5 @@ struct mutex {
 #define mutex_trylock(m)	mm_lock_tryacquire(&(m)->dep, __func__)
 #define mutex_unlock(m)		mm_lock_release(&(m)->dep, __func__)
 #define mutex_is_locked(m)	((m)->dep.owner != 0)
-#define lockdep_assert_held_mutex(m) lockdep_assert_held(&(m)->dep)
+#define lockdep_assert_held_mutex(m) lockdep_assert_held(m)
 #endif

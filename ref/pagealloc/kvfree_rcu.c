@@ -441,7 +441,6 @@ void kfree_rcu_batch_init(void)
 		struct kfree_rcu_cpu *krcp = &krc[cpu];
 
 		raw_spin_lock_init(&krcp->lock);
-		krcp->lock.name = "krcp->lock";
 		krcp->cpu = cpu;
 		for (int i = 0; i < KFREE_N_BATCHES; i++) {
 			INIT_WORK(&krcp->krw_arr[i].rcu_work.work, kfree_rcu_work);

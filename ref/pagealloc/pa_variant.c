@@ -25,13 +25,13 @@ void *pa_create(const struct mm_config *cfg, const struct pa_variant_ops *vops)
 	mm_cur->known_lock_reports = vops->known_lock_reports;
 	INIT_LIST_HEAD(&st->bad_pages);
 	spin_lock_init(&st->kswapd_wait_lock);
-	st->kswapd_wait_lock.name = "kswapd_wait.lock";
+	st->kswapd_wait_lock.dep.name = "kswapd_wait.lock";
 	spin_lock_init(&st->linear_map_hash_lock);
-	st->linear_map_hash_lock.name = "linear_map_hash_lock";
+	st->linear_map_hash_lock.dep.name = "linear_map_hash_lock";
 
 	pa_zones_init(cfg);
 	for (int z = 0; z < MAX_NR_ZONES; z++)
-		st->zones[z].lock.name = z == ZONE_DMA32 ? "zone->lock(DMA32)" : "zone->lock(Normal)";
+		st->zones[z].lock.dep.name = z == ZONE_DMA32 ? "zone->lock(DMA32)" : "zone->lock(Normal)";
 	/* rcu_init() -> kfree_rcu_batch_init() runs on boot_pageset */
 	kfree_rcu_batch_init();
 	pa_setup_wmarks(cfg);

@@ -345,7 +345,7 @@ static void *am_create(const struct mm_config *cfg)
 	pcpu_nr_slots = __pcpu_size_to_slot(pcpu_unit_size) + 2;
 	pcpu_chunk_struct_size = sizeof(struct pcpu_chunk) +
 		BITS_TO_LONGS(pcpu_unit_pages) * sizeof(unsigned long);
-	mm_lock_init(&pcpu_lock, "pcpu_lock", MM_SPINLOCK);
+	spin_lock_init(&pcpu_lock);
 	mm_lock_init(&pcpu_alloc_mutex.dep, "pcpu_alloc_mutex", MM_MUTEX);
 	INIT_WORK(&pcpu_balance_work, pcpu_balance_workfn);
 	pcpu_async_enabled = cfg->v[PCPU_CFG_ASYNC];	/* read by v3.18 only */

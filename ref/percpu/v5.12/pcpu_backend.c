@@ -55,7 +55,7 @@ int pcpu_populate_chunk(struct pcpu_chunk *chunk, int page_start,
 		return 0;
 
 	/* pcpu_get_pages(): the temp pages array is serialized by the mutex */
-	lockdep_assert_held(&pcpu_alloc_mutex.dep);
+	lockdep_assert_held(&pcpu_alloc_mutex);
 	if (gfpflags_allow_blocking(gfp))
 		might_sleep();
 	if (mm_should_fail(MM_FAIL_POPULATE))
@@ -117,7 +117,7 @@ void pcpu_depopulate_chunk(struct pcpu_chunk *chunk, int page_start,
 	if (pcpu_km())
 		return;
 
-	lockdep_assert_held(&pcpu_alloc_mutex.dep);
+	lockdep_assert_held(&pcpu_alloc_mutex);
 	for (cpu = 0; cpu < (unsigned int)pcpu_nr_units; cpu++) {
 		for (i = page_start; i < page_end; i++) {
 			char **pagep = &pages[pcpu_page_idx(cpu, i)];

@@ -59,7 +59,7 @@ void *pcpu_bm_create(const struct mm_config *cfg, enum pcpu_bm_kind kind,
 	if (!st->boot_mem)
 		mm_violation("HARNESS", __func__, "no memory for the first chunk");
 
-	mm_lock_init(&pcpu_lock, "pcpu_lock", MM_SPINLOCK);
+	spin_lock_init(&pcpu_lock);
 	mm_lock_init(&pcpu_alloc_mutex.dep, "pcpu_alloc_mutex", MM_MUTEX);
 	INIT_WORK(&pcpu_balance_work, ops->balance_workfn);
 	INIT_LIST_HEAD(&st->all_chunks);
