@@ -145,17 +145,22 @@ static void dump_state(struct mm_instance *in, char *buf, size_t len)
 	in->m.violated = violated;
 }
 
+/*
+ * The verdict of the violation recorded on @m (a variant's machine, or the
+ * scratch machine of a differential relation); @in is the instance whose
+ * state is dumped.
+ */
 static void verdict_from(struct mm_verdict *out, const struct mm_family *fam,
-			 const char *who, struct mm_instance *in, int op_index,
-			 const struct mm_op *op)
+			 const char *who, const struct mm_machine *m,
+			 struct mm_instance *in, int op_index, const struct mm_op *op)
 {
 	out->violated = true;
 	out->op_index = op_index;
 	snprintf(out->variant, sizeof(out->variant), "%s", who);
-	snprintf(out->inv, sizeof(out->inv), "%s", in->m.inv);
-	snprintf(out->where, sizeof(out->where), "%s", in->m.where);
-	snprintf(out->detail, sizeof(out->detail), "%s", in->m.detail);
-	snprintf(out->sig, sizeof(out->sig), "%s/%s/%s", fam->name, who, in->m.inv);
+	snprintf(out->inv, sizeof(out->inv), "%s", m->inv);
+	snprintf(out->where, sizeof(out->where), "%s", m->where);
+	snprintf(out->detail, sizeof(out->detail), "%s", m->detail);
+	snprintf(out->sig, sizeof(out->sig), "%s/%s/%s", fam->name, who, m->inv);
 	if (op)
 		mm_op_format(fam, op, out->op_text, sizeof(out->op_text));
 	else
@@ -241,7 +246,7 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 
 		created = i + 1;
 		if (r) {
-			verdict_from(out, fam, vars[i]->name, &inst[i], -1, NULL);
+			verdict_from(out, fam, vars[i]->name, &inst[i].m, &inst[i], -1, NULL);
 			ret = 1;
 			goto done;
 		}
@@ -260,13 +265,13 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 
 			trace_res(trace, vars[i]->name, r, &inst[i], &res[i]);
 			if (r) {
-				verdict_from(out, fam, vars[i]->name, &inst[i], k, op);
+				verdict_from(out, fam, vars[i]->name, &inst[i].m, &inst[i], k, op);
 				ret = 1;
 				goto done;
 			}
 			mm_instance_observe(&inst[i], obs[i]);
 			if (inst[i].dead) {
-				verdict_from(out, fam, vars[i]->name, &inst[i], k, op);
+				verdict_from(out, fam, vars[i]->name, &inst[i].m, &inst[i], k, op);
 				ret = 1;
 				goto done;
 			}
@@ -281,16 +286,7 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 			};
 
 			if (run_diff(fam, &d, &scratch)) {
-				out->violated = true;
-				out->op_index = k;
-				snprintf(out->variant, sizeof(out->variant), "%s", who[i]);
-				snprintf(out->inv, sizeof(out->inv), "%s", scratch.inv);
-				snprintf(out->where, sizeof(out->where), "%s", scratch.where);
-				snprintf(out->detail, sizeof(out->detail), "%s", scratch.detail);
-				snprintf(out->sig, sizeof(out->sig), "%s/%s/%s", fam->name,
-					 who[i], scratch.inv);
-				mm_op_format(fam, op, out->op_text, sizeof(out->op_text));
-				dump_state(&inst[i], out->state, sizeof(out->state));
+				verdict_from(out, fam, who[i], &scratch, &inst[i], k, op);
 				if (trace) {
 					size_t l = strlen(out->state);
 					char ref_state[1024];

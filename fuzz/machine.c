@@ -119,11 +119,14 @@ bool mm_should_fail(enum mm_fail_kind kind)
 	return true;
 }
 
+long mm_machine_pages_held(const struct mm_machine *m)
+{
+	return m->pages_used + (m->meta_bytes + (long)MM_PAGE_SIZE - 1) / (long)MM_PAGE_SIZE;
+}
+
 long mm_pages_held(void)
 {
-	struct mm_machine *m = mm_cur;
-
-	return m->pages_used + (m->meta_bytes + (long)MM_PAGE_SIZE - 1) / (long)MM_PAGE_SIZE;
+	return mm_machine_pages_held(mm_cur);
 }
 
 static bool budget_allows(long pages, long meta)
@@ -624,26 +627,14 @@ bool mm_work_pending(const struct work_struct *w)
  */
 int mm_run_workqueue(struct mm_workqueue *wq, int n)
 {
-	struct mm_cpu saved = *mm_this_cpu();
 	int ran = 0;
 
-	memset(mm_this_cpu(), 0, sizeof(saved));
 	while (wq->head && (n < 0 || ran < n)) {
-		struct work_struct *w = wq->head;
-
-		wq->head = w->next;
-		if (!wq->head)
-			wq->tail = NULL;
-		w->next = NULL;
-		w->pending = false;	/* cleared before it runs, as in the kernel */
-		w->func(w);
-		ran++;
-		wq->nr_run++;
-		if (ran > 4096)
+		mm_run_work(wq, wq->head);
+		if (++ran > 4096)
 			mm_violation("UNBOUNDED_LOOP", wq->name,
 				     "work keeps requeueing itself (%d items run)", ran);
 	}
-	*mm_this_cpu() = saved;
 	return ran;
 }
 

@@ -97,11 +97,6 @@ static unsigned long injected(const struct mm_machine *m)
 	return n;
 }
 
-static long held(const struct mm_machine *m)
-{
-	return m->pages_used + (m->meta_bytes + (long)MM_PAGE_SIZE - 1) / (long)MM_PAGE_SIZE;
-}
-
 static bool is_alloc(const struct mm_op *op)
 {
 	return op->id == PCPU_OP_ALLOC || op->id == PCPU_OP_ALLOC_SMALL ||
@@ -158,7 +153,7 @@ static void percpu_diff(struct mm_diffctx *d)
 				     d->impl_m->pages_used, d->ref_m->pages_used, slack,
 				     d->impl_m->budget_pages);
 		mm_note("D1_LAYOUT", "GFP_KERNEL allocation fails only in the implementation, within slack (impl %ld pages, ref %ld)",
-			held(d->impl_m), held(d->ref_m));
+			mm_machine_pages_held(d->impl_m), mm_machine_pages_held(d->ref_m));
 	}
 	if (atomic && rr->status == 0 && ir->status < 0)
 		mm_note("D2_ATOMIC", "atomic allocation fails only in the implementation (empty populated pages %ld)",

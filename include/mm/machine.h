@@ -175,6 +175,7 @@ void *mm_kzalloc(size_t size, enum mm_fail_kind kind);
 void mm_kfree(void *p);
 /* pages held now: backing pages plus metadata rounded up to pages */
 long mm_pages_held(void);
+long mm_machine_pages_held(const struct mm_machine *m);	/* of any machine */
 
 /* Allocation contents: a pattern derived from (id, cpu), checked at free. */
 void mm_fill(void *p, size_t len, uint64_t id, int cpu);
