@@ -73,7 +73,7 @@ bool camp_seen(struct mmd_worker *w, const char *name)
 static bool known(const struct camp *c, const char *sig)
 {
 	for (int i = 0; i < c->nknown; i++)
-		if (!strcmp(c->known[i], sig))
+		if (mm_sig_matches(c->known[i], sig))
 			return true;
 	return false;
 }

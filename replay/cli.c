@@ -33,6 +33,8 @@ static const struct optdef optdefs[] = {
 	{ "corpus", 0, MMD_O_CORPUS, T_STR, 0 },
 	{ "findings", 0, MMD_O_FINDINGS, T_STR, 0 },
 	{ "max-runs", 0, MMD_O_MAX_RUNS, T_NUM, 1 },
+	{ "ops", 0, MMD_O_OPS, T_STR, 0 },
+	{ "invariants", 0, MMD_O_INVARIANTS, T_STR, 0 },
 };
 
 static const struct optdef *find_long(const char *name, size_t len)
@@ -65,6 +67,8 @@ static int store(struct mmd_opts *o, const struct optdef *d, const char *val)
 	case MMD_O_ENGINE: s = &o->engine; break;
 	case MMD_O_CORPUS: s = &o->corpus; break;
 	case MMD_O_FINDINGS: s = &o->findings; break;
+	case MMD_O_OPS: s = &o->ops; break;
+	case MMD_O_INVARIANTS: s = &o->invariants; break;
 	case MMD_O_TIME: n = &o->time; break;
 	case MMD_O_JOBS: n = &o->jobs; break;
 	case MMD_O_SEED: n = &o->seed; break;

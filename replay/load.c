@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Loading inputs (text or binary, DESIGN.md section 5) and choosing the
+ * Loading inputs (text or binary) and choosing the
  * variant set they run on.  Text inputs name their family; binary ones
  * take it from --family or from the names in --variants.
  */

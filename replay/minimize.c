@@ -42,7 +42,7 @@ static bool keeps(struct minctx *c, struct mm_input *in)
 		return false;
 	c->runs++;
 	if (!mm_run(c->fam, c->vars, c->n, in, &c->v, NULL) ||
-	    strcmp(c->v.sig, c->sig))
+	    !mm_sig_matches(c->sig, c->v.sig))
 		return false;
 	if (c->v.op_index + 1 < in->nr_ops)
 		in->nr_ops = c->v.op_index + 1 > 0 ? c->v.op_index + 1 : 0;

@@ -47,7 +47,7 @@ void mmd_narrow_variants(const struct mm_family *fam,
 	if (!verdict)
 		abort();
 	if (mm_run(fam, nv, nn, in, verdict, NULL) &&
-	    !strcmp(verdict->sig, sig)) {
+	    mm_sig_matches(sig, verdict->sig)) {
 		memcpy(vars, nv, nn * sizeof(nv[0]));
 		*n = nn;
 	}
@@ -66,7 +66,7 @@ static bool replays(const struct mm_family *fam,
 	if (!f || !v)
 		abort();
 	ok = !mmd_load_text("(minimized output)", text, fam, f) &&
-	     mm_run(fam, vars, n, &f->in, v, NULL) && !strcmp(v->sig, sig);
+	     mm_run(fam, vars, n, &f->in, v, NULL) && mm_sig_matches(sig, v->sig);
 	free(f);
 	free(v);
 	return ok;

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * mmdiff: replay, minimize, convert and fuzz differential inputs
- * (DESIGN.md section 8).  This file dispatches the subcommands and holds
- * the small ones (help, list).
+ * This file dispatches the subcommands and holds help.
  */
 #include <string.h>
 
@@ -12,7 +11,7 @@ void mmd_usage(FILE *f)
 {
 	fputs(
 "usage: mmdiff <command> [options]\n"
-"  list                                   families and variants\n"
+"  list [--ops F | --invariants F]        families and variants; a family's ops or invariants\n"
 "  run [--family F] [--variants A,B] [-v] FILE|DIR...\n"
 "                                         replay inputs; last line of each:\n"
 "                                         MMDIFF-VERDICT: OK | <signature>\n"
@@ -27,55 +26,6 @@ void mmd_usage(FILE *f)
 "Binary inputs need --family (or --variants, whose names give the family).\n"
 "Exit status: 0 no violation, 1 violation found, 2 bad usage or input.\n",
 	      f);
-}
-
-static int col_width(int col)
-{
-	const struct mm_variant *v;
-	int w = 0;
-
-	for (int i = 0; (v = mm_variant_at(i)); i++) {
-		const char *s = col == 0 ? v->family : col == 1 ? v->name :
-				col == 3 ? (v->expect ? v->expect : "clean") :
-				v->reference ? v->reference : "-";
-		int l = (int)strlen(s);
-
-		if (l > w)
-			w = l;
-	}
-	return w;
-}
-
-int mmd_cmd_list(int argc, char **argv)
-{
-	const struct mm_variant *v;
-	const struct mm_family *fam;
-	struct mmd_opts o;
-	int wf, wn, wr, we;
-
-	if (mmd_parse_opts(argc, argv, 0, &o))
-		return MMD_USAGE;
-	if (o.npos) {
-		mmd_err("list: unexpected argument '%s'", o.pos[0]);
-		return MMD_USAGE;
-	}
-	wf = col_width(0) > 6 ? col_width(0) : 6;
-	wn = col_width(1) > 7 ? col_width(1) : 7;
-	wr = col_width(2) > 9 ? col_width(2) : 9;
-	/* long "buggy: ..." texts are not padded to: models follow them */
-	we = col_width(3) > 12 ? 12 : col_width(3) > 6 ? col_width(3) : 6;
-	printf("%-*s  %-*s  %-*s  %-*s  %s\n", wf, "family", wn, "variant",
-	       wr, "reference", we, "expect", "models");
-	/* grouped by family, in registry order within each */
-	for (int fi = 0; (fam = mm_family_at(fi)); fi++)
-		for (int i = 0; (v = mm_variant_at(i)); i++)
-			if (!strcmp(v->family, fam->name))
-				printf("%-*s  %-*s  %-*s  %-*s  %s\n", wf,
-				       v->family, wn, v->name, wr,
-				       v->reference ? v->reference : "-", we,
-				       v->expect ? v->expect : "clean",
-				       v->models ? v->models : "-");
-	return MMD_OK;
 }
 
 struct subcmd {

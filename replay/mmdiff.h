@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Internals of the mmdiff command (DESIGN.md section 8), shared by the
+ * Internals of the mmdiff command, shared by the
  * subcommand files of replay/.  Exit codes of every subcommand: 0 no
  * violation, 1 violation found, 2 bad usage or bad input (after one line on
  * stderr, printed by mmd_err).
@@ -36,6 +36,8 @@ enum mmd_opt_bit {
 	MMD_O_CORPUS = 1 << 9,
 	MMD_O_FINDINGS = 1 << 10,
 	MMD_O_MAX_RUNS = 1 << 11,
+	MMD_O_OPS = 1 << 12,
+	MMD_O_INVARIANTS = 1 << 13,
 };
 
 #define MMD_MAX_POS 256
@@ -44,6 +46,7 @@ struct mmd_opts {
 	unsigned int given;		/* mmd_opt_bit of options present */
 	const char *family, *variants, *variant, *out, *engine;
 	const char *corpus, *findings;
+	const char *ops, *invariants;	/* list: the family to describe */
 	long time, jobs, seed, max_runs;
 	bool verbose;
 	int npos;

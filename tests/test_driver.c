@@ -76,8 +76,10 @@ static void toy_diff(struct mm_diffctx *d)
 		mm_violation("TOY_EQUAL", "toy_diff", "impl %ld != ref %ld", i->count, r->count);
 }
 
-static int toy_cpus(const struct mm_config *c) { return 1; }
-static long toy_budget(const struct mm_config *c) { return 16; }
+static void toy_machine(const struct mm_config *c, struct mm_machine *m)
+{
+	m->budget_pages = 16;
+}
 static void toy_ctx(const struct mm_op *op, int *cpu, enum mm_ctx *ctx)
 {
 	*cpu = 0;
@@ -88,9 +90,14 @@ static const struct mm_opdesc toy_ops[MM_OP_SLOTS] = {
 	[0] = { "add", "add n", 1, { { "n", 0, 255, NULL } } },
 };
 
+static const struct mm_argdesc toy_cfg[] = { { "mode", 0, 3, NULL } };
+static const struct mm_invdesc toy_invariants[] = {
+	{ "TOY_EQUAL", "", "counts equal" }, { "TOY_LIMIT", "", "count stays under 100" }, { NULL },
+};
+
 static const struct mm_family toy = {
-	.name = "toy", .ops = toy_ops, .nr_cfg = 1, .cfg = { { "mode", 0, 3, NULL } },
-	.cfg_nr_cpus = toy_cpus, .cfg_budget = toy_budget, .op_context = toy_ctx,
+	.name = "toy", .ops = toy_ops, .nr_cfg = 1, .cfg = toy_cfg,
+	.invariants = toy_invariants, .cfg_machine = toy_machine, .op_context = toy_ctx,
 	.obs_size = sizeof(struct toy_obs), .diff = toy_diff,
 };
 
@@ -128,7 +135,7 @@ int main(void)
 
 	v = run(&ref, &bad, 0, diff, 3);
 	CHECK(v.violated);
-	CHECK(!strcmp(v.sig, "toy/b~r/TOY_EQUAL"));
+	CHECK(!strcmp(v.sig, "toy/b~r/TOY_EQUAL@add"));
 	CHECK_EQ(v.op_index, 1);
 	CHECK(!strcmp(v.op_text, "add n=5"));
 	CHECK(!strcmp(v.detail, "impl 11 != ref 6"));
@@ -136,17 +143,17 @@ int main(void)
 
 	/* the first violation wins: the lock leak at op 1 before the diff at op 2 */
 	v = run(&ref, &bad, 0, leak, 3);
-	CHECK(!strcmp(v.sig, "toy/b/LOCK_MISUSE"));
+	CHECK(!strcmp(v.sig, "toy/b/LOCK_MISUSE@toy_buggy_exec:t.lock"));
 	CHECK_EQ(v.op_index, 1);
 
 	/* a violation of the reference itself */
 	v = run(&ref, &bad, 0, big, 2);
-	CHECK(!strcmp(v.sig, "toy/r/TOY_LIMIT"));
+	CHECK(!strcmp(v.sig, "toy/r/TOY_LIMIT@toy_check"));
 	CHECK_EQ(v.op_index, 1);
 
 	/* at create */
 	v = run(&ref, &bad, 3, ok, 1);
-	CHECK(!strcmp(v.sig, "toy/r/KERNEL_BUG"));
+	CHECK(!strcmp(v.sig, "toy/r/KERNEL_BUG@toy_create"));
 	CHECK_EQ(v.op_index, -1);
 
 	/* deterministic: the same verdict every time */
@@ -154,7 +161,7 @@ int main(void)
 	for (int i = 0; i < 50; i++) {
 		struct mm_verdict w = run(&ref, &bad, 0, diff, 3);
 
-		CHECK(!strcmp(w.sig, "toy/b~r/TOY_EQUAL"));
+		CHECK(!strcmp(w.sig, "toy/b~r/TOY_EQUAL@add"));
 		CHECK(!strcmp(w.detail, v.detail));
 	}
 	return test_done("test_driver");

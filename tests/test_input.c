@@ -75,8 +75,8 @@ int main(void)
 	/* empty input: all-zero config, no ops */
 	mm_decode(f, buf, 0, &a);
 	CHECK_EQ(a.nr_ops, 0);
-	CHECK_EQ(a.cfg.v[PCPU_CFG_NR_CPUS], 1);
-	CHECK_EQ(a.cfg.v[PCPU_CFG_UNIT_PAGES], 8);
+	CHECK_EQ(a.cfg.v[PCPU_CFG_nr_cpus], 1);
+	CHECK_EQ(a.cfg.v[PCPU_CFG_unit_pages], 8);
 
 	/* a known byte layout: config then "alloc" with a 2-byte size */
 	memset(buf, 0, sizeof(buf));
@@ -92,14 +92,14 @@ int main(void)
 	buf[pos + 4] = 1;			/* align_shift 3 */
 	buf[pos + 5] = 1;			/* GFP_NOWAIT */
 	mm_decode(f, buf, pos + 6, &a);
-	CHECK_EQ(a.cfg.v[PCPU_CFG_NR_CPUS], 2);
-	CHECK_EQ(a.cfg.v[PCPU_CFG_BACKEND], PCPU_BACKEND_KM);
+	CHECK_EQ(a.cfg.v[PCPU_CFG_nr_cpus], 2);
+	CHECK_EQ(a.cfg.v[PCPU_CFG_backend], PCPU_BACKEND_KM);
 	CHECK_EQ(a.nr_ops, 1);
 	CHECK_EQ(a.ops[0].id, PCPU_OP_ALLOC);
-	CHECK_EQ(a.ops[0].arg[PCPU_A_SIZE], 64);
-	CHECK_EQ(a.ops[0].arg[PCPU_A_ALIGN], 3);
-	CHECK_EQ(a.ops[0].arg[PCPU_A_ATOMIC], 1);
-	CHECK_EQ(a.ops[0].arg[PCPU_A_MEMCG], 0);	/* missing bytes read as 0 */
+	CHECK_EQ(a.ops[0].arg[PCPU_ALLOC_size], 64);
+	CHECK_EQ(a.ops[0].arg[PCPU_ALLOC_align_shift], 3);
+	CHECK_EQ(a.ops[0].arg[PCPU_ALLOC_gfp], 1);
+	CHECK_EQ(a.ops[0].arg[PCPU_ALLOC_type], 0);	/* missing bytes read as 0 */
 
 	/* random bytes: total, in range, bounded, lossless both ways */
 	for (int iter = 0; iter < 3000; iter++) {

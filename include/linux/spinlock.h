@@ -43,7 +43,7 @@ typedef struct { struct mm_lock dep; } raw_spinlock_t;
 /* any lock type: spinlock_t, raw_spinlock_t, struct mutex */
 #define lockdep_assert_held(l) \
 	do { if (!mm_lock_held(&(l)->dep)) \
-		mm_lock_report(MM_LR_LOCK_MISUSE, __func__, "%s not held", (l)->dep.name); } while (0)
+		mm_lock_report(MM_LR_LOCK_MISUSE, __func__, &(l)->dep, "%s not held", (l)->dep.name); } while (0)
 
 #define local_irq_save(flags)	do { (flags) = mm_irq_save(); } while (0)
 #define local_irq_restore(flags) mm_irq_restore((int)(flags))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The simulated machine one variant instance runs on (DESIGN.md section 4).
+ * The simulated machine one variant instance runs on.
  *
  * Contract: every variant instance owns one struct mm_machine.  The driver
  * makes it current (mm_machine_enter) before calling into the port, so shim
@@ -36,7 +36,7 @@ enum mm_fail_kind {
 	MM_FAIL_NR
 };
 
-/* Calling context of an operation (SPEC 0.2(2)). */
+/* Calling context of an operation. */
 enum mm_ctx {
 	MM_CTX_PROCESS,
 	MM_CTX_IRQS_OFF,
@@ -138,6 +138,7 @@ struct mm_machine {
 	bool violated;
 	char inv[64];
 	char where[64];
+	char lock[48];		/* the lock of a lock-checker finding, "" otherwise */
 	char detail[MM_DETAIL_LEN];
 };
 
@@ -199,8 +200,10 @@ void mm_lock_release(struct mm_lock *l, const char *site);
 void mm_lock_acquire_irq(struct mm_lock *l, const char *site, int *saved);
 void mm_lock_release_irq(struct mm_lock *l, const char *site, int restore);
 bool mm_lock_held(const struct mm_lock *l);
-void mm_lock_report(enum mm_lock_report r, const char *site, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* a lock-checker finding at @site about lock @l (NULL: none), or a note if masked */
+void mm_lock_report(enum mm_lock_report r, const char *site,
+		    const struct mm_lock *l, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 const char *mm_lock_report_id(enum mm_lock_report r);
 /* sleeping-allowed check (might_sleep) at @site */
 void mm_might_sleep(const char *site);

@@ -72,15 +72,15 @@ static void obj_kfree(void *ptr, bool late, const char *where)
 	struct rcu_obj *o = ptr;
 
 	if (o->state != OBJ_QUEUED)
-		mm_violation("I9_DOUBLE_FREE", where,
+		mm_violation("KVFREE_DOUBLE_FREE", where,
 			     "object freed twice or never queued (state %u)", o->state);
 	if (mm_cur->rcu_gp_seq <= o->gp_at_call) {
 		if (!late)
-			mm_violation("I9_FREED_BEFORE_GP", where,
+			mm_violation("KVFREE_BEFORE_GP", where,
 				     "object queued at gp_seq %lu freed at gp_seq %lu",
 				     o->gp_at_call, mm_cur->rcu_gp_seq);
 		mm_note("KNOWN_REF_BUG",
-			"I9_FREED_BEFORE_GP in %s: object queued at gp_seq %lu freed at gp_seq %lu, its channel was attached to an already pending rcu_work (v5.9 race, fixed in v6.3)",
+			"KVFREE_BEFORE_GP in %s: object queued at gp_seq %lu freed at gp_seq %lu, its channel was attached to an already pending rcu_work (v5.9 race, fixed in v6.3)",
 			where, o->gp_at_call, mm_cur->rcu_gp_seq);
 	}
 	o->state = OBJ_FREED;

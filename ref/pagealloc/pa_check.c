@@ -66,11 +66,11 @@ static void mark(struct page *page, unsigned long nr, int place)
 		unsigned long pfn = page->pfn + i;
 
 		if (pfn >= G->total_pages)
-			mm_violation("I2_CONSERVATION", "pa_check",
+			mm_violation("CONSERVATION", "pa_check",
 				     "%s block pfn %lu + %lu beyond memory", place_names[place],
 				     page->pfn, nr);
 		if (owner_of[pfn] != PL_NONE)
-			mm_violation("I2_CONSERVATION", "pa_check",
+			mm_violation("CONSERVATION", "pa_check",
 				     "pfn %lu is both %s and %s", pfn,
 				     place_names[owner_of[pfn]], place_names[place]);
 		owner_of[pfn] = (unsigned char)place;
@@ -93,19 +93,19 @@ static void check_buddy(struct zone *zone, long *buddy_pages)
 				unsigned long off = page->pfn - zone->zone_start_pfn;
 
 				if (++guard > G->total_pages)
-					mm_violation("I3_BUDDY_FORM", "pa_check",
+					mm_violation("BUDDY_FORM", "pa_check",
 						     "free list %s/%u/%d does not end", zone->name, o, mt);
 				if (page->zid != zone->idx || off >= zone->spanned_pages ||
 				    off + (1UL << o) > zone->spanned_pages)
-					mm_violation("I3_BUDDY_FORM", "pa_check",
+					mm_violation("BUDDY_FORM", "pa_check",
 						     "pfn %lu order %u outside zone %s", page->pfn, o,
 						     zone->name);
 				if (!(page->flags & PG_buddy) || page->private != o)
-					mm_violation("I3_BUDDY_FORM", "pa_check",
+					mm_violation("BUDDY_FORM", "pa_check",
 						     "pfn %lu on the order-%u list: PageBuddy %d order %lu",
 						     page->pfn, o, !!(page->flags & PG_buddy), page->private);
 				if (page->pfn & ((1UL << o) - 1))
-					mm_violation("I3_BUDDY_FORM", "pa_check",
+					mm_violation("BUDDY_FORM", "pa_check",
 						     "pfn %lu not aligned to its order %u", page->pfn, o);
 				if (o < max_order) {
 					unsigned long bpfn = page->pfn ^ (1UL << o);
@@ -113,13 +113,13 @@ static void check_buddy(struct zone *zone, long *buddy_pages)
 
 					if (buddy && buddy->zid == page->zid &&
 					    (buddy->flags & PG_buddy) && buddy->private == o)
-						mm_violation("I3_BUDDY_FORM", "pa_check",
+						mm_violation("BUDDY_FORM", "pa_check",
 							     "free buddies pfn %lu and %lu of order %u not merged",
 							     page->pfn, bpfn, o);
 				}
 				for (unsigned long i = 1; i < (1UL << o); i++)
 					if (page[i].flags & PG_buddy)
-						mm_violation("I3_BUDDY_FORM", "pa_check",
+						mm_violation("BUDDY_FORM", "pa_check",
 							     "tail pfn %lu of a free block is PageBuddy",
 							     page->pfn + i);
 				mark(page, 1UL << o, PL_BUDDY);
@@ -128,7 +128,7 @@ static void check_buddy(struct zone *zone, long *buddy_pages)
 			}
 		}
 		if (blocks != area->nr_free)
-			mm_violation("I2_NR_FREE", "pa_check",
+			mm_violation("NR_FREE", "pa_check",
 				     "zone %s free_area[%u].nr_free %lu, lists hold %lu", zone->name,
 				     o, area->nr_free, blocks);
 	}
@@ -145,21 +145,21 @@ static void check_pcp(struct zone *zone)
 
 			list_for_each_entry(page, &pcp->lists[mt], lru) {
 				if (++n > (long)G->total_pages)
-					mm_violation("I1_PCP_COUNT", "pa_check",
+					mm_violation("PCP_COUNT", "pa_check",
 						     "pcp list cpu %d zone %s does not end", cpu, zone->name);
 				if (page->zid != zone->idx)
-					mm_violation("I2_CONSERVATION", "pa_check",
+					mm_violation("CONSERVATION", "pa_check",
 						     "pfn %lu of zone %d on a pcp list of zone %s",
 						     page->pfn, page->zid, zone->name);
 				if ((int)page->index != mt)
-					mm_violation("I1_PCP_COUNT", "pa_check",
+					mm_violation("PCP_COUNT", "pa_check",
 						     "pfn %lu has pcp migratetype %lu on list %d",
 						     page->pfn, page->index, mt);
 				mark(page, 1, PL_PCP);
 			}
 		}
 		if (n != pcp->count)
-			mm_violation("I1_PCP_COUNT", "pa_check",
+			mm_violation("PCP_COUNT", "pa_check",
 				     "cpu %d zone %s: pcp->count %d, lists hold %ld", cpu, zone->name,
 				     pcp->count, n);
 	}
@@ -171,15 +171,15 @@ static long check_block_chain(struct kvfree_rcu_bulk_data *b, long *pending)
 
 	for (; b; b = b->next) {
 		if (++n > (long)G->total_pages)
-			mm_violation("I9_KVFREE_ACCOUNT", "pa_check", "block chain does not end");
+			mm_violation("KVFREE_ACCOUNT", "pa_check", "block chain does not end");
 		if (b->nr_records > KVFREE_BULK_MAX_ENTR)
-			mm_violation("I9_KVFREE_ACCOUNT", "pa_check", "block holds %lu records",
+			mm_violation("KVFREE_ACCOUNT", "pa_check", "block holds %lu records",
 				     b->nr_records);
 		for (unsigned long j = 0; j < b->nr_records; j++) {
 			struct rcu_obj *o = b->records[j];
 
 			if (o->state != OBJ_QUEUED)
-				mm_violation("I9_KVFREE_ACCOUNT", "pa_check",
+				mm_violation("KVFREE_ACCOUNT", "pa_check",
 					     "pending object in a block has state %u", o->state);
 		}
 		*pending += (long)b->nr_records;
@@ -196,9 +196,9 @@ static void check_head_chain(struct rcu_head *h, long *pending)
 		struct rcu_obj *o = (struct rcu_obj *)((char *)h - (unsigned long)h->func);
 
 		if (++n > 1L << 24)
-			mm_violation("I9_KVFREE_ACCOUNT", "pa_check", "rcu_head chain does not end");
+			mm_violation("KVFREE_ACCOUNT", "pa_check", "rcu_head chain does not end");
 		if (o->state != OBJ_QUEUED)
-			mm_violation("I9_KVFREE_ACCOUNT", "pa_check",
+			mm_violation("KVFREE_ACCOUNT", "pa_check",
 				     "pending rcu_head object has state %u", o->state);
 		(*pending)++;
 	}
@@ -209,7 +209,7 @@ static void check_kvfree(void)
 	long pending = 0;
 
 	if (G->kv_via_block + G->kv_via_head + G->kv_via_sync != G->kv_calls)
-		mm_violation("I9_KVFREE_ACCOUNT", "pa_check",
+		mm_violation("KVFREE_ACCOUNT", "pa_check",
 			     "block %ld + head %ld + sync %ld != calls %ld", G->kv_via_block,
 			     G->kv_via_head, G->kv_via_sync, G->kv_calls);
 	for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
@@ -228,12 +228,12 @@ static void check_kvfree(void)
 			mark(virt_to_page(b), 1, PL_BLOCK);
 		}
 		if (cached != krcp->nr_bkv_objs || cached > rcu_min_cached_objs)
-			mm_violation("I9_KVFREE_ACCOUNT", "pa_check",
+			mm_violation("KVFREE_ACCOUNT", "pa_check",
 				     "cpu %d bnode cache: nr_bkv_objs %d, list %ld, limit %d", cpu,
 				     krcp->nr_bkv_objs, cached, rcu_min_cached_objs);
 	}
 	if (G->kv_freed + pending != G->kv_calls)
-		mm_violation("I9_KVFREE_ACCOUNT", "pa_check",
+		mm_violation("KVFREE_ACCOUNT", "pa_check",
 			     "freed %ld + pending %ld != calls %ld", G->kv_freed, pending,
 			     G->kv_calls);
 }
@@ -266,7 +266,7 @@ void pa_check(void *inst)
 		for (unsigned long pfn = 0; pfn < G->total_pages; pfn++)
 			buddy += owner_of[pfn] == PL_BUDDY;
 		if (sum != buddy + G->nr_free_drift)
-			mm_violation("I2_NR_FREE", "pa_check",
+			mm_violation("NR_FREE", "pa_check",
 				     "NR_FREE_PAGES %ld, buddy holds %ld (+%ld leaked unaccounted)",
 				     sum, buddy, G->nr_free_drift);
 		for (int z = 0; z < MAX_NR_ZONES && !G->nr_free_drift; z++) {
@@ -276,7 +276,7 @@ void pa_check(void *inst)
 			for (unsigned long i = 0; i < zone->spanned_pages; i++)
 				zb += owner_of[zone->zone_start_pfn + i] == PL_BUDDY;
 			if (zb != zone->nr_free_pages)
-				mm_violation("I2_NR_FREE", "pa_check",
+				mm_violation("NR_FREE", "pa_check",
 					     "zone %s NR_FREE_PAGES %ld, buddy holds %ld", zone->name,
 					     zone->nr_free_pages, zb);
 		}
@@ -288,7 +288,7 @@ void pa_check(void *inst)
 	check_kvfree();
 	for (unsigned long pfn = 0; pfn < G->total_pages; pfn++)
 		if (owner_of[pfn] == PL_NONE)
-			mm_violation("I2_CONSERVATION", "pa_check", "pfn %lu is nowhere (lost)", pfn);
+			mm_violation("CONSERVATION", "pa_check", "pfn %lu is nowhere (lost)", pfn);
 
 	if (G->last_free_pcp) {
 		int before = G->last_free_count_before, after = G->last_free_count_after;
@@ -297,7 +297,7 @@ void pa_check(void *inst)
 		if (expect >= G->last_free_high)
 			expect -= min(G->last_free_batch, before + 1);
 		if (after != expect)
-			mm_violation("I1_PCP_HIGH", "free_unref_page_commit",
+			mm_violation("PCP_HIGH", "free_unref_page_commit",
 				     "pcp count %d -> %d after a free (high %d, batch %d), expected %d",
 				     before, after, G->last_free_high, G->last_free_batch, expect);
 	}

@@ -19,7 +19,7 @@
 #include <linux/workqueue.h>
 #include <linux/rcupdate.h>
 #include <mm/harness.h>
-#include "../../fuzz/pagealloc_family.h"
+#include "pagealloc_family.h"
 
 /* -- model constants [modelling choice: small zones] ------------------- */
 #define MAX_ORDER		5

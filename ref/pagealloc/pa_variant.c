@@ -15,13 +15,13 @@
 void *pa_create(const struct mm_config *cfg, const struct pa_variant_ops *vops)
 {
 	struct pa_state *st = mm_kzalloc(sizeof(*st), MM_FAIL_NR);
-	int batch = (int)cfg->v[PA_CFG_PCP_BATCH];
+	int batch = (int)cfg->v[PA_CFG_pcp_batch];
 
 	G = st;
 	st->vops = vops;
-	st->nr_cpus = (int)cfg->v[PA_CFG_NR_CPUS];
-	st->preempt_rt = cfg->v[PA_CFG_PREEMPT_RT];
-	st->debug_pagealloc = cfg->v[PA_CFG_DEBUG_PAGEALLOC];
+	st->nr_cpus = (int)cfg->v[PA_CFG_nr_cpus];
+	st->preempt_rt = cfg->v[PA_CFG_preempt_rt];
+	st->debug_pagealloc = cfg->v[PA_CFG_debug_pagealloc];
 	mm_cur->known_lock_reports = vops->known_lock_reports;
 	INIT_LIST_HEAD(&st->bad_pages);
 	spin_lock_init(&st->kswapd_wait_lock);
@@ -36,7 +36,7 @@ void *pa_create(const struct mm_config *cfg, const struct pa_variant_ops *vops)
 	kfree_rcu_batch_init();
 	pa_setup_wmarks(cfg);
 	/* setup_per_cpu_pageset(): pageset_set_batch(batch), high = mult * batch */
-	pageset_set_batch_all((int)cfg->v[PA_CFG_PCP_HIGH_MULT] * batch, batch);
+	pageset_set_batch_all((int)cfg->v[PA_CFG_pcp_high_mult] * batch, batch);
 	st->scratch = mm_kzalloc(st->total_pages, MM_FAIL_NR);
 	st->last_free_pcp = NULL;
 	return st;
@@ -118,23 +118,23 @@ static void i6_verify(const struct i6_snap *s, struct page *page)
 		long now = G->zones[z].pageset[cpu].pcp.count;
 
 		if (G->zones[z].nr_free_pages != s->nr_free[z])
-			mm_violation("I6_LOCKLESS_BUDDY", "__rcu_alloc_page_lockless",
+			mm_violation("LOCKLESS_BUDDY", "__rcu_alloc_page_lockless",
 				     "zone %s NR_FREE_PAGES %ld -> %ld", G->zones[z].name,
 				     s->nr_free[z], G->zones[z].nr_free_pages);
 		dec += s->pcp[z] - now;
 		if (page && z == page->zid && now != s->pcp[z] - 1)
-			mm_violation("I6_LOCKLESS_PCP", "__rcu_alloc_page_lockless",
+			mm_violation("LOCKLESS_PCP", "__rcu_alloc_page_lockless",
 				     "pcp count of cpu %d zone %s %ld -> %ld on success", cpu,
 				     G->zones[z].name, s->pcp[z], now);
 	}
 	if (dec != (page ? 1 : 0))
-		mm_violation("I6_LOCKLESS_PCP", "__rcu_alloc_page_lockless",
+		mm_violation("LOCKLESS_PCP", "__rcu_alloc_page_lockless",
 			     "pcp pages taken %ld, expected %d", dec, page ? 1 : 0);
 	if (page && G->debug_pagealloc)
-		mm_violation("I6_LOCKLESS_DEBUG_PAGEALLOC", "__rcu_alloc_page_lockless",
+		mm_violation("LOCKLESS_DEBUG_PAGEALLOC", "__rcu_alloc_page_lockless",
 			     "returned a page with DEBUG_PAGEALLOC");
 	if (page != s->expect)
-		mm_violation("I6_LOCKLESS_PICK", "__rcu_alloc_page_lockless",
+		mm_violation("LOCKLESS_PICK", "__rcu_alloc_page_lockless",
 			     "returned pfn %ld, the first good pcp list head of cpu %d is pfn %ld",
 			     page ? (long)page->pfn : -1L, cpu,
 			     s->expect ? (long)s->expect->pfn : -1L);
@@ -142,15 +142,15 @@ static void i6_verify(const struct i6_snap *s, struct page *page)
 
 static void op_page_alloc(const struct mm_op *op, struct mm_opres *res)
 {
-	unsigned int order = op->arg[PA_A_ORDER];
-	gfp_t gfp = pa_gfp_of((int)op->arg[PA_A_GFP]);
+	unsigned int order = op->arg[PA_PAGE_ALLOC_order];
+	gfp_t gfp = pa_gfp_of((int)op->arg[PA_PAGE_ALLOC_gfp]);
 	bool claim = G->vops->gfp_no_locks && (gfp & __GFP_NO_LOCKS) && order == 0;
 	long zl = G->zone_lock_taken, sp = G->slowpath_entries;
 	struct page *page;
 
-	if (op->arg[PA_A_MT] == MIGRATE_MOVABLE)
+	if (op->arg[PA_PAGE_ALLOC_mt] == MIGRATE_MOVABLE)
 		gfp |= __GFP_MOVABLE;
-	else if (op->arg[PA_A_MT] == MIGRATE_RECLAIMABLE)
+	else if (op->arg[PA_PAGE_ALLOC_mt] == MIGRATE_RECLAIMABLE)
 		gfp |= __GFP_RECLAIMABLE;
 	if (G->vops->gfp_no_locks && (gfp & __GFP_NO_LOCKS) && order)
 		mm_note("NO_LOCKS_ORDER", "__GFP_NO_LOCKS with order %u (documented order-0 only)",
@@ -162,7 +162,7 @@ static void op_page_alloc(const struct mm_op *op, struct mm_opres *res)
 		mm_lockless_exit();
 		/* I7: ALLOC_NO_LOCKS never reaches zone->lock nor the slow path */
 		if (G->zone_lock_taken != zl || G->slowpath_entries != sp)
-			mm_violation("I7_NO_LOCKS_PATH", "__alloc_pages_nodemask",
+			mm_violation("NO_LOCKS_PATH", "__alloc_pages_nodemask",
 				     "__GFP_NO_LOCKS request took zone->lock %ld times, slow path %ld times",
 				     G->zone_lock_taken - zl, G->slowpath_entries - sp);
 	}
@@ -258,7 +258,7 @@ void pa_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 			res->status = 1;
 			break;
 		}
-		k = (int)(op->arg[PA_A_K] % (unsigned int)G->nr_users);
+		k = (int)(op->arg[PA_PAGE_FREE_k] % (unsigned int)G->nr_users);
 		u = G->users[k];
 		memmove(&G->users[k], &G->users[k + 1],
 			sizeof(G->users[0]) * (size_t)(G->nr_users - k - 1));
@@ -278,7 +278,7 @@ void pa_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 		long b = G->kv_via_block, h = G->kv_via_head, s = G->kv_via_sync;
 		long f = G->lockless_failed;
 
-		pa_kvfree_rcu((int)op->arg[PA_A_NARGS], (int)op->arg[PA_A_NOBJ]);
+		pa_kvfree_rcu((int)op->arg[PA_KVFREE_RCU_nargs], (int)op->arg[PA_KVFREE_RCU_nobj]);
 		res->val[0] = G->kv_via_block - b;
 		res->val[1] = G->kv_via_head - h;
 		res->val[2] = G->kv_via_sync - s;
@@ -301,7 +301,7 @@ void pa_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 
 		/* one item at a time (same FIFO order) to name what ran */
 		n += (size_t)snprintf(res->text, sizeof(res->text), "ran:");
-		while (ran < (int)op->arg[PA_A_N] && wq->head) {
+		while (ran < (int)op->arg[PA_RUN_WORK_n] && wq->head) {
 			const char *name = wq->head->name ? wq->head->name : "?";
 
 			if (n < sizeof(res->text))

@@ -1194,10 +1194,10 @@ gfp_t pa_gfp_of(int choice)
  */
 void pa_zones_init(const struct mm_config *cfg)
 {
-	unsigned long dma_pages = cfg->v[PA_CFG_DMA32_BLOCKS] * pageblock_nr_pages;
-	unsigned long normal_pages = cfg->v[PA_CFG_NORMAL_BLOCKS] * pageblock_nr_pages;
-	unsigned long pct = cfg->v[PA_CFG_BOOT_USED_PCT];
-	int batch = (int)cfg->v[PA_CFG_PCP_BATCH];
+	unsigned long dma_pages = cfg->v[PA_CFG_dma32_blocks] * pageblock_nr_pages;
+	unsigned long normal_pages = cfg->v[PA_CFG_normal_blocks] * pageblock_nr_pages;
+	unsigned long pct = cfg->v[PA_CFG_boot_used_pct];
+	int batch = (int)cfg->v[PA_CFG_pcp_batch];
 
 	zone_init(&G->zones[ZONE_DMA32], ZONE_DMA32, 0, dma_pages, dma_pages * pct / 100);
 	zone_init(&G->zones[ZONE_NORMAL], ZONE_NORMAL, dma_pages, normal_pages,
@@ -1229,9 +1229,9 @@ void pa_setup_wmarks(const struct mm_config *cfg)
 	total_managed = G->zones[0].managed_pages + G->zones[1].managed_pages;
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = &G->zones[z];
-		unsigned long min = cfg->v[PA_CFG_WMARK_MIN] * zone->managed_pages /
+		unsigned long min = cfg->v[PA_CFG_wmark_min] * zone->managed_pages /
 				    (total_managed ? total_managed : 1);
-		unsigned long gap = max(min >> 2, (unsigned long)cfg->v[PA_CFG_WMARK_GAP]);
+		unsigned long gap = max(min >> 2, (unsigned long)cfg->v[PA_CFG_wmark_gap]);
 
 		zone->_watermark[WMARK_MIN] = min;
 		zone->_watermark[WMARK_LOW] = min + gap;

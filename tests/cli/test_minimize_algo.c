@@ -34,8 +34,6 @@ struct toy {
 };
 struct toy_obs { long count, sum; };
 
-static int toy_nr_cpus(const struct mm_config *c) { return c->v[0]; }
-static long toy_budget(const struct mm_config *c) { return c->v[1]; }
 static void toy_ctx(const struct mm_op *op, int *cpu, enum mm_ctx *ctx)
 {
 	*cpu = 0;
@@ -50,12 +48,18 @@ static void toy_diff(struct mm_diffctx *d)
 		mm_violation("D1_SUM", "toy_diff", "sum %ld vs %ld", a->sum, b->sum);
 }
 
+static const struct mm_argdesc toy_cfg[] = {
+	{ "nr_cpus", 1, 8, NULL, MM_CFG_NR_CPUS }, { "budget", 64, 65535, NULL, MM_CFG_BUDGET },
+	{ "limit", 1, 16 },
+};
+static const struct mm_invdesc toy_invariants[] = {
+	{ "D1_SUM", "", "sums equal" }, { "I1_FLAG", "", "flag clear" }, { NULL },
+};
+
 static const struct mm_family toy_family = {
-	.name = "toy", .ops = toy_ops, .nr_cfg = 3,
-	.cfg = { { "nr_cpus", 1, 8 }, { "budget", 64, 65535 }, { "limit", 1, 16 } },
-	.cfg_nr_cpus = toy_nr_cpus, .cfg_budget = toy_budget,
-	.op_context = toy_ctx, .obs_size = sizeof(struct toy_obs),
-	.diff = toy_diff,
+	.name = "toy", .ops = toy_ops, .nr_cfg = 3, .cfg = toy_cfg,
+	.invariants = toy_invariants, .op_context = toy_ctx,
+	.obs_size = sizeof(struct toy_obs), .diff = toy_diff,
 };
 
 static void *toy_create(const struct mm_config *cfg)
@@ -166,10 +170,11 @@ int main(void)
 
 	/* differential signature: 3 pushes, the last >= 100; all else lowest */
 	make_input(&in, 200, 42);
-	CHECK(!strcmp(sig_of(pair, 2, &in, &v), "toy/buggy~ref/D1_SUM"));
+	/* (the older signature form, without the place, still names the bucket) */
+	CHECK(!strcmp(sig_of(pair, 2, &in, &v), "toy/buggy~ref/D1_SUM@push"));
 	CHECK_EQ(mmd_minimize(&toy_family, pair, 2, &in, "toy/buggy~ref/D1_SUM",
 			      0, &st), 0);
-	CHECK(!strcmp(sig_of(pair, 2, &in, &v), "toy/buggy~ref/D1_SUM"));
+	CHECK(!strcmp(sig_of(pair, 2, &in, &v), "toy/buggy~ref/D1_SUM@push"));
 	CHECK_EQ(st.orig_ops, 200);
 	CHECK_EQ(st.final_ops, 3);
 	CHECK_EQ(in.nr_ops, 3);
@@ -203,8 +208,8 @@ int main(void)
 	 * working values exactly, found by bisection over 16-bit ranges.
 	 */
 	make_input(&in, 200, 7);
-	CHECK(!strcmp(sig_of(all, 3, &in, &v), "toy/flagged/I1_FLAG"));
-	CHECK_EQ(mmd_minimize(&toy_family, all, 3, &in, "toy/flagged/I1_FLAG",
+	CHECK(!strcmp(sig_of(all, 3, &in, &v), "toy/flagged/I1_FLAG@toy_check"));
+	CHECK_EQ(mmd_minimize(&toy_family, all, 3, &in, "toy/flagged/I1_FLAG@toy_check",
 			      0, &st), 0);
 	CHECK_EQ(in.nr_ops, 2);
 	CHECK_EQ(in.ops[0].id, 0);
@@ -213,7 +218,7 @@ int main(void)
 	CHECK_EQ(in.ops[1].arg[0], 1000);
 	CHECK_EQ(in.ops[1].arg[1], 0);
 	CHECK_EQ(in.cfg.v[0], 2);
-	CHECK(!strcmp(sig_of(all, 3, &in, &v), "toy/flagged/I1_FLAG"));
+	CHECK(!strcmp(sig_of(all, 3, &in, &v), "toy/flagged/I1_FLAG@toy_check"));
 
 	/* another signature is not "kept": the buggy pair must not count */
 	make_input(&in, 200, 7);
@@ -234,7 +239,7 @@ int main(void)
 			      5, &st), 0);
 	CHECK(st.capped);
 	CHECK_EQ(st.runs, 5);
-	CHECK(!strcmp(sig_of(pair, 2, &in, &v), "toy/buggy~ref/D1_SUM"));
+	CHECK(!strcmp(sig_of(pair, 2, &in, &v), "toy/buggy~ref/D1_SUM@push"));
 
 	return test_done("test_minimize_algo");
 }

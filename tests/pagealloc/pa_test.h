@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../test.h"
-#include "../../fuzz/driver.h"
+#include "driver.h"
 #include "../../ref/pagealloc/pa_internal.h"
 
 extern const struct mm_variant pagealloc_v5_9, pagealloc_lockless, pagealloc_nolocks_flag;
@@ -21,11 +21,11 @@ static inline struct mm_config pa_cfg(void)
 	struct mm_config c;
 
 	memset(&c, 0, sizeof(c));
-	c.v[PA_CFG_NR_CPUS] = 1;
-	c.v[PA_CFG_DMA32_BLOCKS] = 1;
-	c.v[PA_CFG_NORMAL_BLOCKS] = 1;
-	c.v[PA_CFG_PCP_BATCH] = 4;
-	c.v[PA_CFG_PCP_HIGH_MULT] = 6;
+	c.v[PA_CFG_nr_cpus] = 1;
+	c.v[PA_CFG_dma32_blocks] = 1;
+	c.v[PA_CFG_normal_blocks] = 1;
+	c.v[PA_CFG_pcp_batch] = 4;
+	c.v[PA_CFG_pcp_high_mult] = 6;
 	return c;
 }
 

@@ -102,8 +102,8 @@ static void test_high_batch(void)
 	struct pa_state *st;
 	struct zone *d;
 
-	cfg.v[PA_CFG_PCP_BATCH] = 2;
-	cfg.v[PA_CFG_PCP_HIGH_MULT] = 2;	/* high 4 */
+	cfg.v[PA_CFG_pcp_batch] = 2;
+	cfg.v[PA_CFG_pcp_high_mult] = 2;	/* high 4 */
 	st = pa_new(&in, &pagealloc_v5_9, &cfg);
 	if (!st)
 		return;
@@ -166,7 +166,7 @@ static void test_watermarks(void)
 	struct mm_opres r;
 	struct pa_state *st;
 
-	cfg.v[PA_CFG_WMARK_MIN] = 30;
+	cfg.v[PA_CFG_wmark_min] = 30;
 	st = pa_new(&in, &pagealloc_v5_9, &cfg);
 	if (!st)
 		return;

@@ -72,14 +72,14 @@ static void c_kv_account(struct pa_state *st) { st->kv_calls++; }
 static void test_single_variant(void)
 {
 	CHECK(!strcmp(corrupt(c_none, NULL), ""));
-	CHECK(!strcmp(corrupt(c_pcp_count, NULL), "I1_PCP_COUNT"));
-	CHECK(!strcmp(corrupt(c_pcp_high, NULL), "I1_PCP_HIGH"));
-	CHECK(!strcmp(corrupt(c_two_places, NULL), "I2_CONSERVATION"));
-	CHECK(!strcmp(corrupt(c_lost, NULL), "I2_CONSERVATION"));
-	CHECK(!strcmp(corrupt(c_nr_free, NULL), "I2_NR_FREE"));
-	CHECK(!strcmp(corrupt(c_unmerged, NULL), "I3_BUDDY_FORM"));
-	CHECK(!strcmp(corrupt(c_misaligned, NULL), "I3_BUDDY_FORM"));
-	CHECK(!strcmp(corrupt(c_kv_account, NULL), "I9_KVFREE_ACCOUNT"));
+	CHECK(!strcmp(corrupt(c_pcp_count, NULL), "PCP_COUNT"));
+	CHECK(!strcmp(corrupt(c_pcp_high, NULL), "PCP_HIGH"));
+	CHECK(!strcmp(corrupt(c_two_places, NULL), "CONSERVATION"));
+	CHECK(!strcmp(corrupt(c_lost, NULL), "CONSERVATION"));
+	CHECK(!strcmp(corrupt(c_nr_free, NULL), "NR_FREE"));
+	CHECK(!strcmp(corrupt(c_unmerged, NULL), "BUDDY_FORM"));
+	CHECK(!strcmp(corrupt(c_misaligned, NULL), "BUDDY_FORM"));
+	CHECK(!strcmp(corrupt(c_kv_account, NULL), "KVFREE_ACCOUNT"));
 }
 
 /* a block holding the same object twice: kfree_bulk() frees it twice */
@@ -121,7 +121,7 @@ static void test_kvfree(void)
 		pa_do(&in, pa_op(PA_OP_RUN_WORK, 0, 1, 0, 0, 0), NULL);
 		pa_do(&in, pa_op(PA_OP_RCU_GP, 0, 0, 0, 0, 0), NULL);
 		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_RUN_WORK, 0, 4, 0, 0, 0), NULL),
-			      "I9_DOUBLE_FREE"));
+			      "KVFREE_DOUBLE_FREE"));
 		mm_instance_destroy(&in);
 	}
 	if (pa_new(&in, &pagealloc_v5_9, &cfg)) {
@@ -129,7 +129,7 @@ static void test_kvfree(void)
 		pa_do(&in, pa_op(PA_OP_RUN_WORK, 0, 1, 0, 0, 0), NULL);
 		CHECK(!strcmp(pa_inside(&in, c_skip_gp, false), ""));
 		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_RUN_WORK, 0, 4, 0, 0, 0), NULL),
-			      "I9_FREED_BEFORE_GP"));
+			      "KVFREE_BEFORE_GP"));
 		mm_instance_destroy(&in);
 	}
 }
@@ -187,7 +187,7 @@ static void test_i6_i7(void)
 
 	if (pa_new(&in, &i6_variant, &cfg)) {
 		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_LOCKLESS_ALLOC, 0, 0, 0, 0, 0), NULL),
-			      "I6_LOCKLESS_BUDDY"));
+			      "LOCKLESS_BUDDY"));
 		mm_instance_destroy(&in);
 	}
 	if (pa_new(&in, &i6_pick_variant, &cfg)) {
@@ -196,14 +196,14 @@ static void test_i6_i7(void)
 		pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 0, PA_GFP_KERNEL, MIGRATE_MOVABLE, 0), NULL);
 		/* DMA32's movable list holds 1, 2, 3: failing now is not */
 		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_LOCKLESS_ALLOC, 0, 0, 0, 0, 0), NULL),
-			      "I6_LOCKLESS_PICK"));
+			      "LOCKLESS_PICK"));
 		mm_instance_destroy(&in);
 	}
 	/* watermarks above the free pages: the fast path fails without a lock */
-	cfg.v[PA_CFG_WMARK_MIN] = 32;
+	cfg.v[PA_CFG_wmark_min] = 32;
 	if (pa_new(&in, &i7_variant, &cfg)) {
 		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 0, PA_GFP_NO_LOCKS, 0, 0), NULL),
-			      "I7_NO_LOCKS_PATH"));
+			      "NO_LOCKS_PATH"));
 		mm_instance_destroy(&in);
 	}
 	/* the real V2 under the same conditions */
@@ -277,9 +277,9 @@ static void test_diff(void)
 	struct mm_op kv[] = { pa_op(PA_OP_KVFREE_RCU, 0, 2, 3, 0, 0) };
 
 	CHECK(!strcmp(run_pair(&pagealloc_v5_9, &alloc, 1), ""));
-	CHECK(!strcmp(run_pair(&d1_variant, &alloc, 1), "D1_LOCKSTEP"));
-	CHECK(!strcmp(run_pair(&d3_variant, kv, 1), "D3_FALLBACK_BOUND"));
-	CHECK(!strcmp(run_pair(&d4_variant, &alloc, 1), "D4_ALLOC_FAIL"));
+	CHECK(!strcmp(run_pair(&d1_variant, &alloc, 1), "LOCKSTEP"));
+	CHECK(!strcmp(run_pair(&d3_variant, kv, 1), "FALLBACK_BOUND"));
+	CHECK(!strcmp(run_pair(&d4_variant, &alloc, 1), "ALLOC_FAIL"));
 	/* a legitimate divergence (a kvfree_rcu op) is not a D1 violation */
 	CHECK(!strcmp(run_pair(&pagealloc_lockless, kv, 1), ""));
 }
@@ -294,7 +294,7 @@ static void test_late_attach(void)
 	struct mm_config cfg = pa_cfg();
 	struct pa_state *st;
 
-	cfg.v[PA_CFG_PREEMPT_RT] = 1;
+	cfg.v[PA_CFG_preempt_rt] = 1;
 	st = pa_new(&in, &pagealloc_v5_9, &cfg);
 	if (!st)
 		return;

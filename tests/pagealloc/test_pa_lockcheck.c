@@ -18,7 +18,7 @@ static void test_prove_raw(bool mask)
 	struct mm_config cfg = pa_cfg();
 	unsigned long notes;
 
-	cfg.v[PA_CFG_PROVE_RAW] = 1;
+	cfg.v[PA_CFG_prove_raw_lock_nesting] = 1;
 	if (!pa_new(&in, &pagealloc_v5_9, &cfg))
 		return;
 	if (!mask)
@@ -50,7 +50,7 @@ static void test_rt(void)
 	struct mm_instance in;
 	struct mm_config cfg = pa_cfg();
 
-	cfg.v[PA_CFG_PREEMPT_RT] = 1;
+	cfg.v[PA_CFG_preempt_rt] = 1;
 	if (!pa_new(&in, &pagealloc_v5_9, &cfg))
 		return;
 	/* v5.9's kvfree_rcu() does not enter the allocator on PREEMPT_RT */
@@ -72,7 +72,7 @@ static void test_impls_clean(void)
 		struct mm_instance in;
 		struct mm_config cfg = pa_cfg();
 
-		cfg.v[PA_CFG_PROVE_RAW] = 1;
+		cfg.v[PA_CFG_prove_raw_lock_nesting] = 1;
 		if (!pa_new(&in, v[i], &cfg))
 			continue;
 		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_KVFREE_RCU, 0, 2, KV_THIRD_BLOCK,

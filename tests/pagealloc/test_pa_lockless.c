@@ -10,7 +10,7 @@
  * stays); DEBUG_PAGEALLOC -> 0.
  */
 #include "pa_test.h"
-#include "../../fuzz/input.h"
+#include "input.h"
 
 static void test_v1(bool debug_pagealloc)
 {
@@ -21,7 +21,7 @@ static void test_v1(bool debug_pagealloc)
 	struct zone *n, *d;
 	long locks;
 
-	cfg.v[PA_CFG_DEBUG_PAGEALLOC] = debug_pagealloc;
+	cfg.v[PA_CFG_debug_pagealloc] = debug_pagealloc;
 	st = pa_new(&in, &pagealloc_lockless, &cfg);
 	if (!st)
 		return;
@@ -83,7 +83,7 @@ static void test_v2(void)
 		mm_instance_destroy(&in);
 	}
 	/* Rezki #61: with DEBUG_PAGEALLOC prep_new_page() maps under a lock */
-	cfg.v[PA_CFG_DEBUG_PAGEALLOC] = 1;
+	cfg.v[PA_CFG_debug_pagealloc] = 1;
 	if (pa_new(&in, &pagealloc_nolocks_flag, &cfg)) {
 		pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 0, PA_GFP_ATOMIC, MIGRATE_UNMOVABLE, 0), NULL);
 		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_LOCKLESS_ALLOC, 0, 0, 0, 0, 0), NULL),
@@ -132,7 +132,7 @@ static void test_smoke(void)
 		mm_run(&pagealloc_family, nolocks, 2, &input, &v, NULL);
 		/* nolocks-flag's known bug needs DEBUG_PAGEALLOC */
 		if (v.violated && (strcmp(v.inv, "LOCK_IN_LOCKLESS_PATH") ||
-				   !input.cfg.v[PA_CFG_DEBUG_PAGEALLOC])) {
+				   !input.cfg.v[PA_CFG_debug_pagealloc])) {
 			bad_nolocks++;
 			fprintf(stderr, "nolocks-flag: %s at op %d: %s\n", v.sig, v.op_index, v.detail);
 		}

@@ -34,14 +34,14 @@ static inline struct mm_config am_config(struct am_cfg c)
 {
 	struct mm_config cfg = { 0 };
 
-	cfg.v[PCPU_CFG_NR_CPUS] = c.nr_cpus;
-	cfg.v[PCPU_CFG_BACKEND] = c.backend;
-	cfg.v[PCPU_CFG_UNIT_PAGES] = c.unit_pages;
-	cfg.v[PCPU_CFG_BUDGET] = c.budget;
-	cfg.v[PCPU_CFG_STATIC_KB] = c.static_kb;
-	cfg.v[PCPU_CFG_RESERVED_KB] = c.reserved_kb;
-	cfg.v[PCPU_CFG_DYN_KB] = c.dyn_kb;
-	cfg.v[PCPU_CFG_ASYNC] = c.async;
+	cfg.v[PCPU_CFG_nr_cpus] = c.nr_cpus;
+	cfg.v[PCPU_CFG_backend] = c.backend;
+	cfg.v[PCPU_CFG_unit_pages] = c.unit_pages;
+	cfg.v[PCPU_CFG_budget] = c.budget;
+	cfg.v[PCPU_CFG_static_kb] = c.static_kb;
+	cfg.v[PCPU_CFG_reserved_kb] = c.reserved_kb;
+	cfg.v[PCPU_CFG_dyn_kb] = c.dyn_kb;
+	cfg.v[PCPU_CFG_async] = c.async;
 	return cfg;
 }
 

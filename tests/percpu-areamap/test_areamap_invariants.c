@@ -81,7 +81,7 @@ static void test_map_invariants(const char *v)
 
 	start_two(&in, v);
 	am_st(&in)->pcpu_nr_empty_pop_pages++;
-	EXPECT_CHECK(&in, "I1_EMPTY_POP_PAGES");
+	EXPECT_CHECK(&in, "EMPTY_POP_PAGES_COUNT");
 
 	start_two(&in, v);
 	am_st(&in)->live.ent[0].off += 8;
@@ -89,7 +89,7 @@ static void test_map_invariants(const char *v)
 
 	start_two(&in, v);
 	am_st(&in)->nr_chunks++;
-	EXPECT_CHECK(&in, "SLOT_LIST");
+	EXPECT_CHECK(&in, "CHUNK_SLOT");
 }
 
 /* a live allocation on a page the bitmap says is not populated */
@@ -105,7 +105,7 @@ static void test_i6(const char *v)
 	CHECK_EQ(am_run_check(&in)[0], 0);
 	c->populated[0] &= ~1UL;
 	c->nr_populated--;			/* page 0 is occupied: E unchanged */
-	EXPECT_CHECK(&in, "I6_POPULATED");
+	EXPECT_CHECK(&in, "UNPOPULATED_LIVE");
 }
 
 /* contents overwritten behind the allocator's back */
@@ -120,7 +120,7 @@ static void test_i5(const char *v)
 	CHECK_EQ(am_alloc(&in, 1000, SHIFT8, false, NULL), 0);	/* 8192 */
 	unit1 = (uint8_t *)st->first_mem + (size_t)st->first_pages * 4096;
 	unit1[8192 + 500] ^= 0x5a;
-	EXPECT_OP(&in, am_free(&in, 0), "I5_CONTENTS");
+	EXPECT_OP(&in, am_free(&in, 0), "CONTENTS");
 }
 
 /* v3.17 claiming v3.18's promises: it never schedules nor tops up */
@@ -131,18 +131,18 @@ static void test_i2_i3(void)
 	am_start(&in, "v3.17", AM_DEFAULT);
 	am_st(&in)->patched = true;
 	am_st(&in)->pcpu_async_enabled = true;
-	EXPECT_OP(&in, am_alloc(&in, 12288, SHIFT8, false, NULL), "I2_BALANCE_PENDING");
+	EXPECT_OP(&in, am_alloc(&in, 12288, SHIFT8, false, NULL), "BALANCE_NOT_SCHEDULED");
 
 	am_start(&in, "v3.17", AM_DEFAULT);
 	am_st(&in)->patched = true;
 	am_st(&in)->pcpu_async_enabled = true;
 	/* an atomic failure: nothing in the first chunk fits 16K */
-	EXPECT_OP(&in, am_alloc(&in, 16384, SHIFT8, true, NULL), "I2_BALANCE_PENDING");
+	EXPECT_OP(&in, am_alloc(&in, 16384, SHIFT8, true, NULL), "BALANCE_NOT_SCHEDULED");
 
 	am_start(&in, "v3.17", AM_DEFAULT);
 	am_st(&in)->patched = true;
 	EXPECT_OP(&in, am_op(&in, PCPU_OP_FORCE_BALANCE, 0, 0, 0, 0, NULL),
-		  "I3_EMPTY_POP_PAGES");
+		  "BALANCE_EMPTY_POP_PAGES");
 }
 
 /* a second fully free chunk survives step (i): only a broken slot can hide it */
@@ -158,7 +158,7 @@ static void test_i4(const char *v)
 	CHECK_EQ(am_chunk(&in, 1) != NULL, 1);
 	am_chunk(&in, 1)->free_size = 32768;	/* "free", yet not on the free slot */
 	EXPECT_OP(&in, am_op(&in, PCPU_OP_FORCE_BALANCE, 0, 0, 0, 0, NULL),
-		  "I4_FREE_CHUNKS");
+		  "FREE_CHUNKS");
 }
 
 /* km chunks are born full: a corrupt counter keeps the balance creating */

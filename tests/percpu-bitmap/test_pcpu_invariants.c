@@ -39,25 +39,25 @@ static void test_accounting(void)
 	st = t_st();
 	a = t_chunk(1);
 	CHECK_EQ(a->nr_empty_pop_pages, 3);
-	FIRES("I3_EMPTY_POP_PAGES", st->nr_empty_pop_pages++, st->nr_empty_pop_pages--);
-	FIRES("I4_POPULATED", a->nr_populated++, a->nr_populated--);
-	FIRES("I4_POPULATED", st->nr_populated++, st->nr_populated--);
-	FIRES("I4_EMPTY_PAGES", (a->nr_empty_pop_pages--, st->nr_empty_pop_pages--),
+	FIRES("EMPTY_POP_PAGES_COUNT", st->nr_empty_pop_pages++, st->nr_empty_pop_pages--);
+	FIRES("POPULATED_COUNT", a->nr_populated++, a->nr_populated--);
+	FIRES("POPULATED_COUNT", st->nr_populated++, st->nr_populated--);
+	FIRES("CHUNK_EMPTY_PAGES", (a->nr_empty_pop_pages--, st->nr_empty_pop_pages--),
 	      (a->nr_empty_pop_pages++, st->nr_empty_pop_pages++));
-	FIRES("I4_FREE_BYTES", a->free_bytes += 4, a->free_bytes -= 4);
-	FIRES("I4_CONTIG_HINT", a->chunk_md.contig_hint += 1024,
+	FIRES("CHUNK_FREE_BYTES", a->free_bytes += 4, a->free_bytes -= 4);
+	FIRES("CHUNK_CONTIG_HINT", a->chunk_md.contig_hint += 1024,
 	      a->chunk_md.contig_hint -= 1024);
-	FIRES("I4_CONTIG_HINT", a->md_blocks[3].contig_hint = 5,
+	FIRES("CHUNK_CONTIG_HINT", a->md_blocks[3].contig_hint = 5,
 	      a->md_blocks[3].contig_hint = 0);
-	FIRES("I4_ALLOC_MAP", __clear_bit(bit, a->bound_map), __set_bit(bit, a->bound_map));
-	FIRES("I5_UNPOPULATED_LIVE",
+	FIRES("ALLOC_MAP", __clear_bit(bit, a->bound_map), __set_bit(bit, a->bound_map));
+	FIRES("UNPOPULATED_LIVE",
 	      (__clear_bit(3, a->populated), a->nr_populated--, st->nr_populated--),
 	      (__set_bit(3, a->populated), a->nr_populated++, st->nr_populated++));
-	FIRES("I6_SLOT", list_move(&a->list, &st->chunk_lists[5]),
+	FIRES("CHUNK_SLOT", list_move(&a->list, &st->chunk_lists[5]),
 	      list_move(&a->list, &st->chunk_lists[pcpu_chunk_slot(a)]));
-	FIRES("I6_CHUNK_COUNT", st->nr_chunks++, st->nr_chunks--);
+	FIRES("CHUNK_COUNT", st->nr_chunks++, st->nr_chunks--);
 	/* a hint in a version without hints */
-	FIRES("I1_HINT_COUNTER", a->depopulate = true, a->depopulate = false);
+	FIRES("HINT_COUNTER", a->depopulate = true, a->depopulate = false);
 }
 
 static void test_hints_rfc3(void)
@@ -68,11 +68,11 @@ static void test_hints_rfc3(void)
 	setup("rfc3");
 	st = t_st();
 	a = t_chunk(1);
-	FIRES("I1_HINT_COUNTER", st->nr_chunks_to_depopulate++,
+	FIRES("HINT_COUNTER", st->nr_chunks_to_depopulate++,
 	      st->nr_chunks_to_depopulate--);
-	FIRES("I1_HINT_COUNTER", a->depopulate = !a->depopulate,
+	FIRES("HINT_COUNTER", a->depopulate = !a->depopulate,
 	      a->depopulate = !a->depopulate);
-	FIRES("I2_HINT_IMMUTABLE",
+	FIRES("HINT_IMMUTABLE",
 	      (st->first_chunk->depopulate = true, st->nr_chunks_to_depopulate++),
 	      (st->first_chunk->depopulate = false, st->nr_chunks_to_depopulate--));
 }
@@ -134,15 +134,15 @@ static void three_creations(void)
 static void test_backend_and_locks(void)
 {
 	setup("v5.12");
-	CHECK(!strcmp(t_call(depop_first_chunk), "I2_DEPOP_IMMUTABLE"));
+	CHECK(!strcmp(t_call(depop_first_chunk), "DEPOP_IMMUTABLE"));
 	setup("v5.12");
 	CHECK(!strcmp(t_call(alloc_area_unlocked), "LOCK_MISUSE"));
 	setup("v5.12");
 	CHECK(!strcmp(t_call(populate_unlocked), "LOCK_MISUSE"));
 	setup("v5.12");
-	CHECK(!strcmp(t_call(populate_twice), "I4_DOUBLE_POPULATE"));
+	CHECK(!strcmp(t_call(populate_twice), "DOUBLE_POPULATE"));
 	setup("v5.12");
-	CHECK(!strcmp(t_call(destroy_populated), "I4_DESTROY_POPULATED"));
+	CHECK(!strcmp(t_call(destroy_populated), "DESTROY_POPULATED"));
 	setup("v5.12");
 	CHECK(!strcmp(t_call(three_creations), "UNBOUNDED_CHUNK_CREATION"));
 }
@@ -156,7 +156,7 @@ static void test_contents(void)
 	p = pcpu_unit_addr(t_chunk(1), 0, 4 * PAGE_SIZE);
 	p[100] ^= 0x5a;
 	CHECK_EQ(t_op("free cpu=0 k=2", NULL), 1);
-	CHECK(!strcmp(T.m.inv, "I5_CONTENTS"));
+	CHECK(!strcmp(T.m.inv, "CONTENTS"));
 }
 
 static void test_unbounded_loop(void)
@@ -206,7 +206,7 @@ static void test_v5_14_isolation(void)
 
 	setup("v5.14");
 	a = t_chunk(1);
-	FIRES("I10_ISOLATED", a->isolated = true, a->isolated = false);
+	FIRES("ISOLATED", a->isolated = true, a->isolated = false);
 
 	/* A isolated by A6's free (see test_pcpu_depop.c) */
 	CHECK_EQ(t_op("free cpu=0 k=8", NULL), 0);
@@ -218,7 +218,7 @@ static void test_v5_14_isolation(void)
 	a->unflushed_start = 0;
 	a->unflushed_end = 8;
 	CHECK_EQ(t_op("balance", NULL), 1);
-	CHECK(!strcmp(T.m.inv, "I10_TLB_FLUSH"));
+	CHECK(!strcmp(T.m.inv, "TLB_FLUSH"));
 }
 
 /*
@@ -242,7 +242,7 @@ static void test_v5_14_alloc_to_depopulate(void)
 	st = t_st();
 	st->free_slot = st->to_depopulate_slot;
 	CHECK_EQ(t_op("alloc cpu=0 size=4096 align_shift=12 gfp=GFP_KERNEL type=root", NULL), 1);
-	CHECK(!strcmp(T.m.inv, "I10_ALLOC_TO_DEPOPULATE"));
+	CHECK(!strcmp(T.m.inv, "ALLOC_TO_DEPOPULATE"));
 }
 
 /* I6_SLOT on a slot list running into another one (the one-pass slot map) */
@@ -259,7 +259,7 @@ static void test_slot_two_lists(void)
 	/* splice A's node into slot 1 without unlinking it from its own list */
 	h->next = &a->list;
 	h->prev = &a->list;
-	CHECK(!strcmp(t_check(), "I6_SLOT"));
+	CHECK(!strcmp(t_check(), "CHUNK_SLOT"));
 	INIT_LIST_HEAD(h);
 	CHECK(!strcmp(t_check(), ""));
 }

@@ -13,7 +13,7 @@ trap 'rm -rf "$TMP"' EXIT
 fail=0
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
 
-for fam in percpu pagealloc; do
+for fam in $(sed -n 's/^MM_FAMILY(\([a-z0-9_]*\)).*/\1/p' "$ROOT/fuzz/families.def"); do
 	lf="$BIN/mmdiff-libfuzzer-$fam"
 	[ -x "$lf" ] || { echo "missing $lf"; fail=1; continue; }
 	ref=$("$BIN/mmdiff" list | awk -v f="$fam" '$1==f && $3=="-" {print $2; exit}')

@@ -121,7 +121,7 @@ restart:
 				if (chunk->isolated &&
 				    pcpu_bm_chunk_list_slot(chunk, NULL) ==
 				    pcpu_to_depopulate_slot)
-					mm_violation("I10_ALLOC_TO_DEPOPULATE", __func__,
+					mm_violation("ALLOC_TO_DEPOPULATE", __func__,
 						     "allocation served from chunk %d on the to_depopulate list",
 						     chunk->id);
 				pcpu_reintegrate_chunk(chunk);
@@ -407,7 +407,7 @@ end_chunk:
 		}
 		/* I10: every depopulated range is flushed before it leaves */
 		if (chunk->unflushed_start < chunk->unflushed_end)
-			mm_violation("I10_TLB_FLUSH", __func__,
+			mm_violation("TLB_FLUSH", __func__,
 				     "chunk %d leaves reclaim with pages [%d, %d) unmapped but not flushed",
 				     chunk->id, chunk->unflushed_start,
 				     chunk->unflushed_end);

@@ -180,7 +180,7 @@ static void pcpu_destroy_chunk(struct pcpu_chunk *chunk)
 		/* always preceded by full depopulation */
 		for (int i = 0; i < pcpu_nr_units * pcpu_unit_pages; i++)
 			if (chunk->pages[i])
-				mm_violation("KERNEL_LEAK", __func__,
+				mm_violation("DESTROY_POPULATED", __func__,
 					     "chunk %d destroyed with page %d of unit %d mapped",
 					     chunk->id, i % pcpu_unit_pages,
 					     i / pcpu_unit_pages);

@@ -154,7 +154,7 @@ static void am_check_live(void)
 				chunk->id, e->off);
 		for (p = PFN_DOWN(e->off); p < (int)PFN_UP(e->off + e->size); p++)
 			if (!test_bit(p, chunk->populated))
-				AM_FAIL("I6_POPULATED", chunk,
+				AM_FAIL("UNPOPULATED_LIVE", chunk,
 					"page %d under live allocation %llu (off %d size %d) not populated",
 					chunk->id, p, (unsigned long long)e->id, e->off, e->size);
 	}
@@ -186,12 +186,12 @@ static void am_check(void *inst)
 
 		for (; pos != &pcpu_slot[slot]; pos = pos->next) {
 			if (++seen > bound || pos->next->prev != pos)
-				mm_violation("SLOT_LIST", "check",
+				mm_violation("CHUNK_SLOT", "check",
 					     "slot %d list corrupt (%ld entries, %d chunks)",
 					     slot, seen, G->nr_chunks);
 			chunk = list_entry(pos, struct pcpu_chunk, list);
 			if (chunk == pcpu_reserved_chunk)
-				AM_FAIL("SLOT_LIST", chunk, "reserved chunk on slot %d",
+				AM_FAIL("CHUNK_SLOT", chunk, "reserved chunk on slot %d",
 					chunk->id, slot);
 			if (pcpu_chunk_slot(chunk) != slot)
 				AM_FAIL("SLOT_MISMATCH", chunk, "on slot %d, belongs on %d",
@@ -202,14 +202,14 @@ static void am_check(void *inst)
 		}
 	}
 	if (seen != G->nr_chunks + 1)
-		mm_violation("SLOT_LIST", "check", "%ld chunks on slots, %d created + first",
+		mm_violation("CHUNK_SLOT", "check", "%ld chunks on slots, %d created + first",
 			     seen, G->nr_chunks);
 	if (pcpu_reserved_chunk) {
 		am_check_map(pcpu_reserved_chunk);
 		am_check_conservation(pcpu_reserved_chunk);
 	}
 	if (pcpu_nr_empty_pop_pages != empty)
-		mm_violation("I1_EMPTY_POP_PAGES", "check",
+		mm_violation("EMPTY_POP_PAGES_COUNT", "check",
 			     "pcpu_nr_empty_pop_pages %d, recount %d",
 			     pcpu_nr_empty_pop_pages, empty);
 	am_check_live();
@@ -228,7 +228,7 @@ static void am_check_after_reclaim(void)
 		list_for_each_entry(chunk, &pcpu_slot[slot], list)
 			n += chunk->free_size == pcpu_unit_size;
 	if (n > 1)
-		mm_violation("I4_FREE_CHUNKS", "pcpu_balance_workfn",
+		mm_violation("FREE_CHUNKS", "pcpu_balance_workfn",
 			     "%d fully free chunks after reclaiming", n);
 }
 

@@ -70,14 +70,14 @@ static void am_contents(struct pcpu_chunk *chunk, int off, int size,
 			long bad;
 
 			if (!addr)
-				mm_violation("I6_POPULATED", verify ? "free_percpu" : "pcpu_alloc",
+				mm_violation("UNPOPULATED_LIVE", verify ? "free_percpu" : "pcpu_alloc",
 					     "chunk %d unit %d page %d under allocation %llu is not backed",
 					     chunk->id, cpu, o >> PAGE_SHIFT,
 					     (unsigned long long)id);
 			if (!verify) {
 				mm_fill(addr, len, id * 1024 + seg, cpu);
 			} else if ((bad = mm_check(addr, len, id * 1024 + seg, cpu)) >= 0) {
-				mm_violation("I5_CONTENTS", "free_percpu",
+				mm_violation("CONTENTS", "free_percpu",
 					     "allocation %llu (chunk %d off %d size %d) unit %d corrupt at byte %ld",
 					     (unsigned long long)id, chunk->id, off, size,
 					     cpu, (long)(o - off) + bad);
@@ -96,11 +96,11 @@ static void am_check_i2(bool ok, bool atomic)
 	if (!G->patched || !pcpu_async_enabled || work_pending(&pcpu_balance_work))
 		return;
 	if (ok && pcpu_nr_empty_pop_pages < PCPU_EMPTY_POP_PAGES_LOW)
-		mm_violation("I2_BALANCE_PENDING", "pcpu_alloc",
+		mm_violation("BALANCE_NOT_SCHEDULED", "pcpu_alloc",
 			     "%d empty populated pages after an allocation and no balance work pending",
 			     pcpu_nr_empty_pop_pages);
 	if (!ok && atomic)
-		mm_violation("I2_BALANCE_PENDING", "pcpu_alloc",
+		mm_violation("BALANCE_NOT_SCHEDULED", "pcpu_alloc",
 			     "atomic allocation failed and no balance work pending");
 }
 
@@ -124,7 +124,7 @@ static struct pcpu_live_ent *am_alloc_one(size_t size, size_t align,
 		return NULL;
 	}
 	if (atomic && am_total_populated() != pop_before)
-		mm_violation("I6_ATOMIC_POPULATES", "pcpu_alloc",
+		mm_violation("ATOMIC_POPULATES", "pcpu_alloc",
 			     "atomic allocation changed populated pages %ld -> %ld",
 			     pop_before, am_total_populated());
 	e = pcpu_live_add(&G->live, chunk, chunk->id, off, (int)size,
@@ -146,9 +146,9 @@ static void am_free_idx(int idx)
 static void am_op_alloc(const struct mm_op *op, struct mm_opres *res)
 {
 	bool reserved = op->id == PCPU_OP_ALLOC_RESERVED;
-	size_t size = op->arg[PCPU_A_SIZE];
-	size_t align = (size_t)1 << op->arg[PCPU_A_ALIGN];
-	bool atomic = !reserved && op->arg[PCPU_A_ATOMIC];
+	size_t size = op->arg[PCPU_ALLOC_size];
+	size_t align = (size_t)1 << op->arg[PCPU_ALLOC_align_shift];
+	bool atomic = !reserved && op->arg[PCPU_ALLOC_gfp];
 	struct pcpu_live_ent *e;
 
 	e = am_alloc_one(size, align, reserved, atomic ? GFP_NOWAIT : GFP_KERNEL);
@@ -170,7 +170,7 @@ static void am_op_alloc(const struct mm_op *op, struct mm_opres *res)
 
 static void am_op_free(const struct mm_op *op, struct mm_opres *res)
 {
-	int idx = pcpu_live_pick(&G->live, op->arg[PCPU_A_K]);
+	int idx = pcpu_live_pick(&G->live, op->arg[PCPU_FREE_k]);
 	struct pcpu_live_ent e;
 
 	if (idx < 0) {
@@ -203,7 +203,7 @@ static void am_op_balance(bool force, struct mm_opres *res)
 	am_run_work_fn(&pcpu_balance_work);
 	if (G->patched && am_failures_taken() == failures &&
 	    pcpu_nr_empty_pop_pages < PCPU_EMPTY_POP_PAGES_HIGH)
-		mm_violation("I3_EMPTY_POP_PAGES", "pcpu_balance_workfn",
+		mm_violation("BALANCE_EMPTY_POP_PAGES", "pcpu_balance_workfn",
 			     "%d empty populated pages after a balance run without failures (HIGH %d)",
 			     pcpu_nr_empty_pop_pages, PCPU_EMPTY_POP_PAGES_HIGH);
 	res->val[0] = pcpu_nr_empty_pop_pages;
@@ -242,8 +242,8 @@ static void am_op_map_extend(const struct mm_op *op, struct mm_opres *res)
 
 static void am_op_inflate(const struct mm_op *op, struct mm_opres *res)
 {
-	size_t size = op->arg[PCPU_A_SIZE];
-	uint32_t n = op->arg[PCPU_A_N], i, hash = 0;
+	size_t size = op->arg[PCPU_INFLATE_size];
+	uint32_t n = op->arg[PCPU_INFLATE_n], i, hash = 0;
 
 	for (i = 0; i < n; i++) {
 		struct pcpu_live_ent *e = am_alloc_one(size, AM_INFLATE_ALIGN,
@@ -338,8 +338,8 @@ static void *am_create(const struct mm_config *cfg)
 
 	G = st;
 	G->patched = AM_PATCHED;
-	G->backend = (int)cfg->v[PCPU_CFG_BACKEND];
-	pcpu_unit_pages = (int)cfg->v[PCPU_CFG_UNIT_PAGES];
+	G->backend = (int)cfg->v[PCPU_CFG_backend];
+	pcpu_unit_pages = (int)cfg->v[PCPU_CFG_unit_pages];
 	pcpu_unit_size = pcpu_unit_pages << PAGE_SHIFT;
 	pcpu_nr_units = mm_cur->nr_cpus;
 	pcpu_nr_slots = __pcpu_size_to_slot(pcpu_unit_size) + 2;
@@ -348,7 +348,7 @@ static void *am_create(const struct mm_config *cfg)
 	spin_lock_init(&pcpu_lock);
 	mm_lock_init(&pcpu_alloc_mutex.dep, "pcpu_alloc_mutex", MM_MUTEX);
 	INIT_WORK(&pcpu_balance_work, pcpu_balance_workfn);
-	pcpu_async_enabled = cfg->v[PCPU_CFG_ASYNC];	/* read by v3.18 only */
+	pcpu_async_enabled = cfg->v[PCPU_CFG_async];	/* read by v3.18 only */
 	pcpu_live_init(&G->live);
 
 	/*
@@ -356,10 +356,10 @@ static void *am_create(const struct mm_config *cfg)
 	 * dyn >= PERCPU_DYNAMIC_EARLY_SIZE, static + reserved + dyn page
 	 * aligned and within the unit (reserved shrinks first).
 	 */
-	G->static_size = (int)cfg->v[PCPU_CFG_STATIC_KB] << 10;
-	G->reserved_size = min((int)cfg->v[PCPU_CFG_RESERVED_KB] << 10,
+	G->static_size = (int)cfg->v[PCPU_CFG_static_kb] << 10;
+	G->reserved_size = min((int)cfg->v[PCPU_CFG_reserved_kb] << 10,
 			       pcpu_unit_size - G->static_size - PERCPU_DYNAMIC_EARLY_SIZE);
-	G->dyn_size = max((int)cfg->v[PCPU_CFG_DYN_KB] << 10, PERCPU_DYNAMIC_EARLY_SIZE);
+	G->dyn_size = max((int)cfg->v[PCPU_CFG_dyn_kb] << 10, PERCPU_DYNAMIC_EARLY_SIZE);
 	size_sum = ALIGN(G->static_size + G->reserved_size + G->dyn_size, (int)PAGE_SIZE);
 	size_sum = min(size_sum, pcpu_unit_size);
 	G->dyn_size = size_sum - G->static_size - G->reserved_size;

@@ -74,7 +74,7 @@ int pcpu_populate_chunk(struct pcpu_chunk *chunk, int page_start,
 			char **pagep = &pages[pcpu_page_idx(cpu, i)];
 
 			if (*pagep)
-				mm_violation("I4_DOUBLE_POPULATE", __func__,
+				mm_violation("DOUBLE_POPULATE", __func__,
 					     "chunk %d page %d unit %u is already populated",
 					     chunk->id, i, cpu);
 			*pagep = mm_pages_alloc(1, MM_FAIL_NR);
@@ -111,7 +111,7 @@ void pcpu_depopulate_chunk(struct pcpu_chunk *chunk, int page_start,
 	int i;
 
 	if (chunk->immutable)
-		mm_violation("I2_DEPOP_IMMUTABLE", __func__,
+		mm_violation("DEPOP_IMMUTABLE", __func__,
 			     "depopulating pages [%d, %d) of immutable chunk %d",
 			     page_start, page_end, chunk->id);
 	if (pcpu_km())
@@ -242,7 +242,7 @@ void pcpu_destroy_chunk(struct pcpu_chunk *chunk)
 
 		for (int i = 0; i < pcpu_nr_units * pcpu_unit_pages; i++)
 			if (pages[i])
-				mm_violation("I4_DESTROY_POPULATED", __func__,
+				mm_violation("DESTROY_POPULATED", __func__,
 					     "chunk %d destroyed with page %d of unit %d mapped",
 					     chunk->id, i % pcpu_unit_pages,
 					     i / pcpu_unit_pages);

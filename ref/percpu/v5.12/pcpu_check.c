@@ -116,7 +116,7 @@ static void pcpu_check_hints(struct pcpu_chunk *chunk, const int *block_run,
 	if (md->contig_hint > truth ||
 	    (md->contig_hint && !pcpu_range_clear(chunk->alloc_map,
 			md->contig_hint_start, md->contig_hint_start + md->contig_hint)))
-		mm_violation("I4_CONTIG_HINT", "pcpu_chunk_refresh_hint",
+		mm_violation("CHUNK_CONTIG_HINT", "pcpu_chunk_refresh_hint",
 			     "chunk %d: contig_hint %d at %d, largest free area %d bits",
 			     chunk->id, md->contig_hint, md->contig_hint_start, truth);
 	for (int i = 0; i < pcpu_chunk_nr_blocks(chunk); i++) {
@@ -128,7 +128,7 @@ static void pcpu_check_hints(struct pcpu_chunk *chunk, const int *block_run,
 		    (b->contig_hint &&
 		     !pcpu_range_clear(chunk->alloc_map, base + b->contig_hint_start,
 				       base + b->contig_hint_start + b->contig_hint)))
-			mm_violation("I4_CONTIG_HINT", "pcpu_block_refresh_hint",
+			mm_violation("CHUNK_CONTIG_HINT", "pcpu_block_refresh_hint",
 				     "chunk %d block %d: contig_hint %d at %d, largest free area %d bits",
 				     chunk->id, i, b->contig_hint, b->contig_hint_start, bt);
 	}
@@ -144,18 +144,18 @@ static void pcpu_check_chunk(struct pcpu_chunk *chunk)
 	if (pop != chunk->nr_populated || chunk->nr_empty_pop_pages < 0 ||
 	    chunk->nr_empty_pop_pages > chunk->nr_populated ||
 	    chunk->nr_populated > chunk->nr_pages)
-		mm_violation("I4_POPULATED", "pcpu_chunk_populated",
+		mm_violation("POPULATED_COUNT", "pcpu_chunk_populated",
 			     "chunk %d: %d pages populated in the bitmap, nr_populated %d, nr_empty_pop_pages %d, nr_pages %d",
 			     chunk->id, pop, chunk->nr_populated,
 			     chunk->nr_empty_pop_pages, chunk->nr_pages);
 	pcpu_scan_map(chunk, block_run, &sc);
 	chunk->chk_set = sc.set;
 	if (sc.empty_blocks != chunk->nr_empty_pop_pages)
-		mm_violation("I4_EMPTY_PAGES", "pcpu_update_empty_pages",
+		mm_violation("CHUNK_EMPTY_PAGES", "pcpu_update_empty_pages",
 			     "chunk %d: nr_empty_pop_pages %d, recount %d",
 			     chunk->id, chunk->nr_empty_pop_pages, sc.empty_blocks);
 	if (chunk->free_bytes != (map_bits - sc.set) * PCPU_MIN_ALLOC_SIZE)
-		mm_violation("I4_FREE_BYTES", "pcpu_free_area",
+		mm_violation("CHUNK_FREE_BYTES", "pcpu_free_area",
 			     "chunk %d: free_bytes %d, alloc map has %ld free bytes",
 			     chunk->id, chunk->free_bytes,
 			     (map_bits - sc.set) * PCPU_MIN_ALLOC_SIZE);
@@ -181,14 +181,14 @@ static void pcpu_check_live(void)
 		    !test_bit(bit_off, chunk->bound_map) ||
 		    find_next_bit(chunk->bound_map, pcpu_chunk_map_bits(chunk) + 1,
 				  bit_off + 1) != (unsigned long)(bit_off + bits))
-			mm_violation("I4_ALLOC_MAP", "pcpu_alloc_area",
+			mm_violation("ALLOC_MAP", "pcpu_alloc_area",
 				     "chunk %d: live allocation at %d (%d bytes) not owned in the alloc/bound maps",
 				     chunk->id, off, e->size);
 		for (int p = off / PAGE_SIZE; p < (int)PFN_UP(off + bits * PCPU_MIN_ALLOC_SIZE); p++)
 			for (int cpu = 0; cpu < pcpu_nr_units; cpu++)
 				if (!test_bit(p, chunk->populated) ||
 				    !pcpu_unit_addr(chunk, cpu, p * PAGE_SIZE))
-					mm_violation("I5_UNPOPULATED_LIVE", "pcpu_depopulate_chunk",
+					mm_violation("UNPOPULATED_LIVE", "pcpu_depopulate_chunk",
 						     "chunk %d: page %d under the live allocation at %d is not populated (unit %d)",
 						     chunk->id, p, off, cpu);
 	}
@@ -206,7 +206,7 @@ static void pcpu_check_live(void)
 			      PCPU_MIN_ALLOC_SIZE;
 
 		if (set != chunk->chk_bits + hidden)
-			mm_violation("I4_ALLOC_MAP", "pcpu_free_area",
+			mm_violation("ALLOC_MAP", "pcpu_free_area",
 				     "chunk %d: %ld bits allocated, live allocations own %ld (+%ld hidden)",
 				     chunk->id, set, chunk->chk_bits, hidden);
 	}
@@ -220,27 +220,27 @@ static void pcpu_check_slot(struct pcpu_chunk *chunk)
 
 	if (chunk == pcpu_reserved_chunk) {
 		if (slot != -1)
-			mm_violation("I6_SLOT", "pcpu_chunk_relocate",
+			mm_violation("CHUNK_SLOT", "pcpu_chunk_relocate",
 				     "the reserved chunk is on slot list %d", slot);
 		return;
 	}
 	if (slot < 0)
-		mm_violation("I6_SLOT", "pcpu_chunk_relocate",
+		mm_violation("CHUNK_SLOT", "pcpu_chunk_relocate",
 			     "chunk %d is on no slot list", chunk->id);
 	if (type != (int)pcpu_chunk_type(chunk))
-		mm_violation("I6_SLOT", "pcpu_chunk_relocate",
+		mm_violation("CHUNK_SLOT", "pcpu_chunk_relocate",
 			     "chunk %d of type %d on a list of type %d",
 			     chunk->id, pcpu_chunk_type(chunk), type);
 	if (merged && (chunk->isolated !=
 		       (slot == pcpu_sidelined_slot || slot == pcpu_to_depopulate_slot)))
-		mm_violation("I10_ISOLATED", "pcpu_isolate_chunk",
+		mm_violation("ISOLATED", "pcpu_isolate_chunk",
 			     "chunk %d: isolated=%d on slot %d (sidelined %d, to_depopulate %d)",
 			     chunk->id, chunk->isolated, slot, pcpu_sidelined_slot,
 			     pcpu_to_depopulate_slot);
 	if (chunk->isolated)
 		return;
 	if (slot != want && !(slot == 0 && want < PCPU_SLOT_FAIL_THRESHOLD))
-		mm_violation("I6_SLOT", "pcpu_chunk_relocate",
+		mm_violation("CHUNK_SLOT", "pcpu_chunk_relocate",
 			     "chunk %d is in slot %d, pcpu_chunk_slot() says %d (contig %d bytes, free %d)",
 			     chunk->id, slot, want,
 			     chunk->chunk_md.contig_hint * PCPU_MIN_ALLOC_SIZE,
@@ -269,12 +269,12 @@ static void pcpu_map_slots(void)
 			/* ran into another list's head, or loops */
 			if (++n > bound || (p >= pcpu_chunk_lists &&
 					    p < pcpu_chunk_lists + nlists))
-				mm_violation("I6_SLOT", "pcpu_chunk_relocate",
+				mm_violation("CHUNK_SLOT", "pcpu_chunk_relocate",
 					     "slot list %ld of type %ld is corrupt",
 					     i % pcpu_nr_slots, i / pcpu_nr_slots);
 			chunk = list_entry(p, struct pcpu_chunk, list);
 			if (chunk->chk_slot != -1)
-				mm_violation("I6_SLOT", "pcpu_chunk_relocate",
+				mm_violation("CHUNK_SLOT", "pcpu_chunk_relocate",
 					     "chunk %d is on slot lists %d and %ld",
 					     chunk->id, chunk->chk_slot, i % pcpu_nr_slots);
 			chunk->chk_slot = i % pcpu_nr_slots;
@@ -304,30 +304,30 @@ void pcpu_bm_check_state(void)
 			flagged++;
 			if (chunk->immutable || chunk == pcpu_first_chunk ||
 			    chunk == pcpu_reserved_chunk)
-				mm_violation("I2_HINT_IMMUTABLE", "free_percpu",
+				mm_violation("HINT_IMMUTABLE", "free_percpu",
 					     "chunk %d (immutable %d) carries the depopulate hint",
 					     chunk->id, chunk->immutable);
 			if (!rfc3)
-				mm_violation("I1_HINT_COUNTER", "free_percpu",
+				mm_violation("HINT_COUNTER", "free_percpu",
 					     "chunk %d has a depopulate hint in a version without hints",
 					     chunk->id);
 		}
 	}
 	if (empty != pcpu_nr_empty_pop_pages)
-		mm_violation("I3_EMPTY_POP_PAGES", "pcpu_update_empty_pages",
+		mm_violation("EMPTY_POP_PAGES_COUNT", "pcpu_update_empty_pages",
 			     "pcpu_nr_empty_pop_pages %d, recount %ld",
 			     pcpu_nr_empty_pop_pages, empty);
 	if ((long)pcpu_nr_populated != (long)pcpu_G->boot_populated + populated)
-		mm_violation("I4_POPULATED", "pcpu_chunk_populated",
+		mm_violation("POPULATED_COUNT", "pcpu_chunk_populated",
 			     "pcpu_nr_populated %lu, first chunk %lu + created chunks %ld",
 			     pcpu_nr_populated, pcpu_G->boot_populated, populated);
 	if (nr_chunks != pcpu_G->nr_chunks)
-		mm_violation("I6_CHUNK_COUNT", "pcpu_create_chunk",
+		mm_violation("CHUNK_COUNT", "pcpu_create_chunk",
 			     "%ld chunks on the list, %ld counted", nr_chunks,
 			     pcpu_G->nr_chunks);
 	if (rfc3 && (pcpu_nr_chunks_to_depopulate < 0 ||
 		     pcpu_nr_chunks_to_depopulate != flagged))
-		mm_violation("I1_HINT_COUNTER", "free_percpu",
+		mm_violation("HINT_COUNTER", "free_percpu",
 			     "pcpu_nr_chunks_to_depopulate %d, chunks with the hint %ld",
 			     pcpu_nr_chunks_to_depopulate, flagged);
 	pcpu_check_live();

@@ -19,12 +19,12 @@
  */
 static void pcpu_bm_config(const struct mm_config *cfg)
 {
-	int static_size = cfg->v[PCPU_CFG_STATIC_KB] << 10;
-	int reserved = cfg->v[PCPU_CFG_RESERVED_KB] << 10;
-	int dyn = cfg->v[PCPU_CFG_DYN_KB] << 10;
+	int static_size = cfg->v[PCPU_CFG_static_kb] << 10;
+	int reserved = cfg->v[PCPU_CFG_reserved_kb] << 10;
+	int dyn = cfg->v[PCPU_CFG_dyn_kb] << 10;
 	long size_sum;
 
-	pcpu_unit_pages = cfg->v[PCPU_CFG_UNIT_PAGES];
+	pcpu_unit_pages = cfg->v[PCPU_CFG_unit_pages];
 	pcpu_unit_size = pcpu_unit_pages << PAGE_SHIFT;
 	pcpu_nr_units = mm_cur->nr_cpus;
 	if (static_size + reserved > pcpu_unit_size - (int)PAGE_SIZE)
@@ -46,8 +46,8 @@ void *pcpu_bm_create(const struct mm_config *cfg, enum pcpu_bm_kind kind,
 	pcpu_G = st;
 	st->kind = kind;
 	st->ops = ops;
-	st->backend = cfg->v[PCPU_CFG_BACKEND];
-	st->memcg_kmem = cfg->v[PCPU_CFG_MEMCG];
+	st->backend = cfg->v[PCPU_CFG_backend];
+	st->memcg_kmem = cfg->v[PCPU_CFG_memcg];
 	/* CONFIG_MEMCG_KMEM off: one chunk type; 6.1 has no chunk types */
 	st->nr_chunk_types = kind != PCPU_KIND_V5_14 && st->memcg_kmem ? 2 : 1;
 	st->grow_v1_tail = kind == PCPU_KIND_RFC3_FIX;
@@ -66,7 +66,7 @@ void *pcpu_bm_create(const struct mm_config *cfg, enum pcpu_bm_kind kind,
 	st->next_chunk_id = 1;
 	pcpu_live_init(&st->live);
 	/* percpu_enable_async() is a subsys_initcall: ran or not yet */
-	pcpu_async_enabled = cfg->v[PCPU_CFG_ASYNC];
+	pcpu_async_enabled = cfg->v[PCPU_CFG_async];
 
 	pcpu_setup_first_chunk();
 	return st;
@@ -95,7 +95,7 @@ static void pcpu_contents(struct pcpu_chunk *chunk, int off, int len,
 			long bad;
 
 			if (!p || !test_bit(o / PAGE_SIZE, chunk->populated))
-				mm_violation("I5_UNPOPULATED_LIVE", fill ? "pcpu_alloc" : "free_percpu",
+				mm_violation("UNPOPULATED_LIVE", fill ? "pcpu_alloc" : "free_percpu",
 					     "chunk %d off %d unit %d: page %ld of a live allocation is not populated",
 					     chunk->id, off, cpu, o / PAGE_SIZE);
 			if (fill) {
@@ -103,7 +103,7 @@ static void pcpu_contents(struct pcpu_chunk *chunk, int off, int len,
 			} else {
 				bad = mm_check(p, seg, id, cpu);
 				if (bad >= 0)
-					mm_violation("I5_CONTENTS", "free_percpu",
+					mm_violation("CONTENTS", "free_percpu",
 						     "chunk %d offset %d unit %d: byte %ld of the allocation changed",
 						     chunk->id, off, cpu, o - off + bad);
 			}
@@ -198,10 +198,10 @@ void pcpu_bm_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 	case PCPU_OP_ALLOC_SMALL:
 	case PCPU_OP_ALLOC_RESERVED: {
 		bool rsv = op->id == PCPU_OP_ALLOC_RESERVED;
-		bool atomic = !rsv && a[PCPU_A_ATOMIC];
+		bool atomic = !rsv && a[PCPU_ALLOC_gfp];
 
-		res->status = pcpu_do_alloc(a[PCPU_A_SIZE], 1UL << a[PCPU_A_ALIGN],
-					    atomic, !rsv && a[PCPU_A_MEMCG], rsv, res, NULL);
+		res->status = pcpu_do_alloc(a[PCPU_ALLOC_size], 1UL << a[PCPU_ALLOC_align_shift],
+					    atomic, !rsv && a[PCPU_ALLOC_type], rsv, res, NULL);
 		if (res->status)
 			snprintf(res->text, sizeof(res->text), "ENOMEM%s",
 				 atomic ? " (atomic)" : "");
@@ -211,7 +211,7 @@ void pcpu_bm_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 		break;
 	}
 	case PCPU_OP_FREE:
-		idx = pcpu_live_pick(&pcpu_G->live, a[PCPU_A_K]);
+		idx = pcpu_live_pick(&pcpu_G->live, a[PCPU_FREE_k]);
 		if (idx < 0) {
 			res->status = 1;
 			snprintf(res->text, sizeof(res->text), "skipped: nothing live");
@@ -243,15 +243,15 @@ void pcpu_bm_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 		break;
 	case PCPU_OP_INFLATE:
 		/* n GFP_KERNEL users of one size (alloc_percpu(struct ...)) */
-		for (i = 0, n = 0; i < (int)a[PCPU_A_N]; i++, n++)
-			if (pcpu_do_alloc(a[PCPU_A_SIZE], 8, false, a[3], false, NULL,
+		for (i = 0, n = 0; i < (int)a[PCPU_INFLATE_n]; i++, n++)
+			if (pcpu_do_alloc(a[PCPU_INFLATE_size], 8, false, a[PCPU_INFLATE_type], false, NULL,
 					  &res->val[1]))
 				break;
-		res->status = n == (int)a[PCPU_A_N] ? 0 : -ENOMEM;
+		res->status = n == (int)a[PCPU_INFLATE_n] ? 0 : -ENOMEM;
 		res->val[0] = n;
-		res->val[2] = a[PCPU_A_SIZE];
+		res->val[2] = a[PCPU_INFLATE_size];
 		snprintf(res->text, sizeof(res->text), "inflated %d of %u%s, placement %ld", n,
-			 a[PCPU_A_N], res->status ? " (ENOMEM)" : "", res->val[1]);
+			 a[PCPU_INFLATE_n], res->status ? " (ENOMEM)" : "", res->val[1]);
 		break;
 	case PCPU_OP_DEFLATE:
 		victims = mm_kzalloc(sizeof(int) * (pcpu_G->live.nr + 1), MM_FAIL_NR);

@@ -26,31 +26,76 @@ static void enter(struct mm_instance *in, jmp_buf *jb)
 
 static FILE *death_out;
 static const char *death_prefix;
+static char death_place[64] = "unknown";
+
+/*
+ * The function where the sanitizer caught the access: the first frame of
+ * the report that is neither the sanitizer's nor the harness's own (mm_*
+ * contents checks touch memory on a port's behalf; their caller is named).
+ */
+static void death_place_from(const char *report)
+{
+	static const char *const skip[] = {
+		"__asan", "__interceptor", "__sanitizer", "__ubsan", "mm_", "mem", "str",
+	};
+	const char *p = report;
+
+	while ((p = strstr(p, " in ")) != NULL) {
+		size_t n;
+		bool skipped = false;
+
+		p += 4;
+		n = strcspn(p, " \n(");
+		for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+			if (!strncmp(p, skip[i], strlen(skip[i])))
+				skipped = true;
+		if (!n || skipped)
+			continue;
+		snprintf(death_place, sizeof(death_place), "%.*s", (int)n, p);
+		return;
+	}
+}
 
 static void death_report(void)
 {
 	const struct mm_machine *m = mm_cur;
+	const struct mm_family *fam = m ? mm_family_find(m->family_name ? m->family_name : "") : NULL;
+	char sig[192];
 
-	if (!m || !m->variant_name)
+	if (!fam || !m->variant_name) {
 		fprintf(death_out, "%sharness/MEMORY_SAFETY\n", death_prefix);
-	else
-		fprintf(death_out, "%s%s/%s/MEMORY_SAFETY\n", death_prefix,
-			m->family_name, m->variant_name);
+	} else {
+		mm_signature(sig, sizeof(sig), fam, m->variant_name, "MEMORY_SAFETY",
+			     death_place, NULL);
+		fprintf(death_out, "%s%s\n", death_prefix, sig);
+	}
 	fflush(death_out);
 }
 
 #ifdef MM_HAVE_SANITIZER
 #include <sanitizer/common_interface_defs.h>
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#define MM_HAVE_ASAN 1
+#endif
+#endif
 void mm_report_sanitizer_deaths(FILE *out, const char *prefix)
 {
 	death_out = out;
 	death_prefix = prefix;
+#ifdef MM_HAVE_ASAN
+	__asan_set_error_report_callback(death_place_from);
+#else
+	(void)death_place_from;
+#endif
 	__sanitizer_set_death_callback(death_report);
 }
 #else
 void mm_report_sanitizer_deaths(FILE *out, const char *prefix)
 {
 	(void)death_report;
+	(void)death_place_from;
 	death_out = out;
 	death_prefix = prefix;
 }
@@ -67,12 +112,15 @@ static int leave(struct mm_instance *in, int violated)
 int mm_instance_create(struct mm_instance *in, const struct mm_family *fam,
 		       const struct mm_variant *v, const struct mm_config *cfg)
 {
+	int cpus = mm_cfg_role(fam, MM_CFG_NR_CPUS);
+	int budget = mm_cfg_role(fam, MM_CFG_BUDGET);
 	jmp_buf jb;
 
 	memset(in, 0, sizeof(*in));
 	in->v = v;
 	in->fam = fam;
-	mm_machine_init(&in->m, fam->cfg_nr_cpus(cfg), fam->cfg_budget(cfg));
+	mm_machine_init(&in->m, cpus < 0 ? 1 : (int)cfg->v[cpus],
+			budget < 0 ? 0 : (long)cfg->v[budget]);
 	if (fam->cfg_machine)
 		fam->cfg_machine(cfg, &in->m);
 	enter(in, &jb);
@@ -98,7 +146,7 @@ int mm_instance_exec(struct mm_instance *in, const struct mm_op *op,
 	enter(in, &jb);
 	if (setjmp(jb))
 		return leave(in, 1);
-	in->fam->op_context(op, &cpu, &ctx);
+	mm_op_context(in->fam, op, &cpu, &ctx);
 	mm_set_context(cpu, ctx);
 	mm_allocator_entry("op entry");
 	in->v->exec(in->inst, op, res);
@@ -145,6 +193,73 @@ static void dump_state(struct mm_instance *in, char *buf, size_t len)
 	in->m.violated = violated;
 }
 
+/* a signature component: kernel identifiers keep their form, the rest is '_' */
+static void sig_part(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+
+	for (; *src && n + 1 < len; src++) {
+		char c = *src;
+
+		if (c == '-' && src[1] == '>') {
+			c = '.';
+			src++;
+		} else if (!(c == '_' || c == '.' || (c >= 'a' && c <= 'z') ||
+			     (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+			c = '_';
+		}
+		dst[n++] = c;
+	}
+	dst[n] = '\0';
+}
+
+void mm_signature(char *buf, size_t len, const struct mm_family *fam, const char *who,
+		  const char *inv, const char *place, const char *lock)
+{
+	char p[64], l[48];
+
+	sig_part(p, sizeof(p), place && *place ? place : "unknown");
+	sig_part(l, sizeof(l), lock ? lock : "");
+	snprintf(buf, len, "%s/%s/%s@%s%s%s", fam->name, who, inv, p, *l ? ":" : "", l);
+}
+
+/* does @id name invariant @d, now or as one of its former ids? */
+static bool inv_named(const struct mm_invdesc *d, const char *id, size_t idlen)
+{
+	const char *a = d->aliases;
+
+	if (strlen(d->id) == idlen && !strncmp(d->id, id, idlen))
+		return true;
+	while (a && *a) {
+		size_t n = strcspn(a, " ");
+
+		if (n == idlen && !strncmp(a, id, idlen))
+			return true;
+		a += n + (a[n] == ' ');
+	}
+	return false;
+}
+
+bool mm_sig_matches(const char *pattern, const char *sig)
+{
+	const char *ps = strrchr(pattern, '/'), *ss = strrchr(sig, '/');
+	const struct mm_invdesc *d;
+	char famname[64], id[64];
+
+	if (!strcmp(pattern, sig))
+		return true;
+	/* old form "<family>/<who>/<INV>": same family and variants, same invariant */
+	if (!ps || !ss || strchr(ps, '@') || ps - pattern != ss - sig ||
+	    strncmp(pattern, sig, ps - pattern))
+		return false;
+	snprintf(famname, sizeof(famname), "%.*s", (int)strcspn(sig, "/"), sig);
+	snprintf(id, sizeof(id), "%.*s", (int)strcspn(ss + 1, "@"), ss + 1);
+	if (!strcmp(id, ps + 1))
+		return true;
+	d = mm_invariant_find(mm_family_find(famname), id);
+	return d && inv_named(d, ps + 1, strlen(ps + 1));
+}
+
 /*
  * The verdict of the violation recorded on @m (a variant's machine, or the
  * scratch machine of a differential relation); @in is the instance whose
@@ -160,7 +275,22 @@ static void verdict_from(struct mm_verdict *out, const struct mm_family *fam,
 	snprintf(out->inv, sizeof(out->inv), "%s", m->inv);
 	snprintf(out->where, sizeof(out->where), "%s", m->where);
 	snprintf(out->detail, sizeof(out->detail), "%s", m->detail);
-	snprintf(out->sig, sizeof(out->sig), "%s/%s/%s", fam->name, who, m->inv);
+	if (!mm_invariant_find(fam, m->inv)) {
+		/* an id no table declares is a harness defect, never a finding */
+		snprintf(out->detail, sizeof(out->detail),
+			 "invariant id '%s' is not declared by family %s nor the machine: %s",
+			 m->inv, fam->name, m->detail);
+		snprintf(out->inv, sizeof(out->inv), "HARNESS");
+		mm_signature(out->sig, sizeof(out->sig), fam, who, "HARNESS",
+			     "undeclared_invariant", NULL);
+	} else if (strchr(who, '~')) {
+		/* a relation is placed by the op kind that exposed it */
+		mm_signature(out->sig, sizeof(out->sig), fam, who, m->inv,
+			     op ? mm_op_desc(fam, op)->name : "create", NULL);
+	} else {
+		mm_signature(out->sig, sizeof(out->sig), fam, who, m->inv, m->where,
+			     m->lock);
+	}
 	if (op)
 		mm_op_format(fam, op, out->op_text, sizeof(out->op_text));
 	else
@@ -206,7 +336,7 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 {
 	static struct mm_instance inst[MM_MAX_VARIANTS];
 	struct mm_opres res[MM_MAX_VARIANTS];
-	unsigned char obs[MM_MAX_VARIANTS][256];
+	long obs[MM_MAX_VARIANTS][MM_MAX_OBS_BYTES / sizeof(long)];
 	void *dstate[MM_MAX_VARIANTS] = { 0 };
 	struct mm_machine scratch;
 	char who[MM_MAX_VARIANTS][80];

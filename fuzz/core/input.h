@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Input forms (DESIGN.md section 5).
+ * Input forms: the total binary decoder and the lossless .ops text form.
  *
  * Binary: the family's config fields, then ops.  Each field and argument
  * takes 1, 2 or 4 little-endian bytes (by the width of its range) and

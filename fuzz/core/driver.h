@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The differential driver (DESIGN.md sections 1 and 6).
+ * The differential driver.
  *
  * mm_run() runs one input against a reference and zero or more
  * implementations: after every op, each variant's own invariants, then the
  * family's differential relations between each implementation and the
- * reference.  The first violation ends the run; its signature is
- * "<family>/<impl>~<ref>/<inv>" for a differential relation and
- * "<family>/<variant>/<inv>" for a single-variant invariant.
+ * reference.  The first violation ends the run; its signature names the
+ * rule and the place, so that two causes of one rule are two findings:
+ *   "<family>/<variant>/<INV>@<function>"        a variant's own invariant,
+ *                                                 detected in that kernel function;
+ *   "<family>/<variant>/<INV>@<function>:<lock>"  a lock-checker finding: the
+ *                                                 function that took the lock;
+ *   "<family>/<impl>~<ref>/<REL>@<op>"            a differential relation and the
+ *                                                 op kind that exposed it.
  *
  * mm_instance_* run a single variant instance op by op (port tests).
  */
@@ -75,6 +80,16 @@ int mm_pick_variants(const struct mm_family *fam, const char *spec,
  * signature.  No-op in builds without a sanitizer runtime.
  */
 void mm_report_sanitizer_deaths(FILE *out, const char *prefix);
+
+/* build a signature (see above); @lock may be NULL */
+void mm_signature(char *buf, size_t len, const struct mm_family *fam, const char *who,
+		  const char *inv, const char *place, const char *lock);
+/*
+ * Does @pattern (a signature a user or a file gave) name @sig?  Exact, or
+ * the older form "<family>/<who>/<INV>" with INV the invariant's id or one
+ * of its former ids, which matches every place.
+ */
+bool mm_sig_matches(const char *pattern, const char *sig);
 
 /* format an op as its text line (no newline) */
 void mm_op_format(const struct mm_family *fam, const struct mm_op *op,

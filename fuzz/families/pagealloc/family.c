@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The pagealloc family (SPEC 3): op language, configuration, contexts and
+ * The pagealloc family: descriptor tables from pagealloc_family.h, contexts and
  * the differential relations between an implementation and v5.9.
  *
  * Differential relations (ids as reported):
- *   D1_LOCKSTEP       until the first legitimate divergence, every op gives
+ *   LOCKSTEP          until the first legitimate divergence, every op gives
  *                     the same result and the same observables (page
  *                     identities, free counts, pcp counts, kvfree_rcu
  *                     accounting, grace periods, work run) and the same
@@ -13,9 +13,9 @@
  *                     at an op that uses the new function or flag:
  *                     lockless_alloc, kvfree_rcu, run_work (the RFC 1/4
  *                     worker), page_alloc with __GFP_NO_LOCKS.
- *   D3_FALLBACK_BOUND impl kvfree_rcu fallbacks <= ref fallbacks + impl
+ *   FALLBACK_BOUND    impl kvfree_rcu fallbacks <= ref fallbacks + impl
  *                     block-page attempts that failed.
- *   D4_ALLOC_FAIL     an order-0 page_alloc without the new flag that the
+ *   ALLOC_FAIL        an order-0 page_alloc without the new flag that the
  *                     reference satisfies fails in the implementation (not
  *                     by an injected failure) although no zone had fewer
  *                     free pages in the implementation than in the
@@ -31,105 +31,46 @@
 #include <linux/rcupdate.h>
 #include "pagealloc_family.h"
 
-static const char *const gfp_names[PA_GFP_NR] = {
+const char *const pa_gfp_names[PA_GFP_NR] = {
 	"GFP_KERNEL", "GFP_NOWAIT", "GFP_ATOMIC", "ZERO", "NO_LOCKS",
 	"NO_LOCKS_RECLAIM", "NO_LOCKS_ZERO"
 };
-static const char *const mt_names[] = { "unmovable", "movable", "reclaimable" };
-static const char *const ctx_names[MM_CTX_NR] = {
+const char *const pa_mt_names[] = { "unmovable", "movable", "reclaimable" };
+const char *const pa_ctx_names[MM_CTX_NR] = {
 	"process", "irqs_off", "raw_lock_held", "zone_lock_held", "nmi"
 };
-static const char *const fail_names[] = { "page_alloc", "kmalloc" };
-static const char *const zone_names[] = { "DMA32", "Normal" };
-static const char *const onoff[] = { "off", "on" };
+const char *const pa_fail_names[] = { "page_alloc", "kmalloc" };
+const char *const pa_zone_names[] = { "DMA32", "Normal" };
+const char *const pa_onoff_names[] = { "off", "on" };
 
-#define A_CPU	{ "cpu", 0, MM_MAX_CPUS - 1, NULL }
-#define A_CTX	{ "ctx", 0, MM_CTX_NR - 1, ctx_names }
-#define A_MT	{ "mt", 0, 2, mt_names }
-
-static const struct mm_opdesc pagealloc_ops[MM_OP_SLOTS] = {
-	[PA_OP_PAGE_ALLOC] = { "page_alloc", "__alloc_pages_nodemask(gfp | mt, order)",
-		5, { A_CPU, { "order", 0, 3, NULL }, { "gfp", 0, PA_GFP_NR - 1, gfp_names },
-		     A_MT, A_CTX } },
-	[PA_OP_PAGE_FREE] = { "page_free", "__free_pages() of live page k % nr_live",
-		3, { A_CPU, { "k", 0, 255, NULL }, A_CTX } },
-	[PA_OP_LOCKLESS_ALLOC] = { "lockless_alloc",
-		"the variant's lockless entry (v5.9: __get_free_page(GFP_NOWAIT|__GFP_NOWARN))",
-		2, { A_CPU, A_CTX } },
-	[PA_OP_KVFREE_RCU] = { "kvfree_rcu", "nobj x kvfree_rcu(ptr) (nargs 1) or kvfree_rcu(ptr, rh)",
-		4, { A_CPU, { "nargs", 1, 2, NULL }, { "nobj", 1, 1024, NULL }, A_CTX } },
-	[PA_OP_RCU_GP] = { "rcu_gp", "end one grace period", 0, { } },
-	[PA_OP_RUN_WORK] = { "run_work", "run n items of system_wq on cpu",
-		2, { A_CPU, { "n", 1, 16, NULL } } },
-	[PA_OP_DRAIN_LOCAL] = { "drain_local", "drain_local_pages(NULL)", 2, { A_CPU, A_CTX } },
-	[PA_OP_DRAIN_ALL] = { "drain_all", "drain_all_pages(NULL), synchronously", 1, { A_CPU } },
-	[PA_OP_FAIL_NEXT] = { "fail_next", "make the next n requests of a kind fail",
-		2, { { "kind", 0, 1, fail_names }, { "n", 1, 8, NULL } } },
-	[PA_OP_INJECT_BAD_PAGE] = { "inject_bad_page",
-		"check_new_pcp() fails for the pos-th page of a pcp list",
-		4, { A_CPU, { "zone", 0, 1, zone_names }, A_MT, { "pos", 0, 63, NULL } } },
-	[PA_OP_SET_PCP] = { "set_pcp", "pageset_set_batch(): high = high_mult * batch",
-		2, { { "high_mult", 0, 6, NULL }, { "batch", 1, 31, NULL } } },
-};
-
-static int pagealloc_nr_cpus(const struct mm_config *cfg)
-{
-	return (int)cfg->v[PA_CFG_NR_CPUS];
-}
+static const struct mm_opdesc pagealloc_ops[MM_OP_SLOTS] = MM_OPDESCS(PA_OPS);
+static const struct mm_argdesc pagealloc_cfg[] = MM_CFGDESCS(PA_CFG);
+static const struct mm_invdesc pagealloc_invariants[] = MM_INVDESCS(PA_INVARIANTS);
+static const struct mm_obsdesc pagealloc_obs[] = MM_OBSDESCS(pa_obs, PA_OBS);
 
 /* the zones' pages are charged once at boot; metadata is bookkeeping */
-static long pagealloc_budget(const struct mm_config *cfg)
-{
-	return (long)(cfg->v[PA_CFG_DMA32_BLOCKS] + cfg->v[PA_CFG_NORMAL_BLOCKS]) * 16 + 256;
-}
-
 static void pagealloc_cfg_machine(const struct mm_config *cfg, struct mm_machine *m)
 {
-	m->preempt_rt = cfg->v[PA_CFG_PREEMPT_RT];
-	m->prove_raw_lock_nesting = cfg->v[PA_CFG_PROVE_RAW];
+	m->budget_pages = (long)(cfg->v[PA_CFG_dma32_blocks] + cfg->v[PA_CFG_normal_blocks]) * 16 + 256;
+	m->preempt_rt = cfg->v[PA_CFG_preempt_rt];
+	m->prove_raw_lock_nesting = cfg->v[PA_CFG_prove_raw_lock_nesting];
 }
 
 /*
- * The CPU and context of an op.  Contexts no caller may use are mapped to
- * the nearest legal one: NMI (no variant nor the thread supports it,
- * Michal #45) runs with irqs off; blocking requests (GFP_KERNEL,
- * __GFP_RECLAIM, one-argument kvfree_rcu) run in process context.
+ * The context of an op beyond its cpu and ctx arguments: contexts no caller
+ * may use are mapped to the nearest legal one.  NMI (neither v5.9 nor the
+ * RFC supports kvfree_rcu or the page allocator from NMI) runs with irqs
+ * off; blocking requests (GFP_KERNEL, __GFP_RECLAIM, one-argument
+ * kvfree_rcu) run in process context.
  */
 static void pagealloc_op_context(const struct mm_op *op, int *cpu, enum mm_ctx *ctx)
 {
-	*cpu = 0;
-	*ctx = MM_CTX_PROCESS;
-	switch (op->id) {
-	case PA_OP_PAGE_ALLOC:
-		*cpu = (int)op->arg[PA_A_CPU];
-		*ctx = (enum mm_ctx)op->arg[PA_A_CTX];
-		if (op->arg[PA_A_GFP] == PA_GFP_KERNEL ||
-		    op->arg[PA_A_GFP] == PA_GFP_NO_LOCKS_RECLAIM)
-			*ctx = MM_CTX_PROCESS;
-		break;
-	case PA_OP_PAGE_FREE:
-		*cpu = (int)op->arg[PA_A_CPU];
-		*ctx = (enum mm_ctx)op->arg[2];
-		break;
-	case PA_OP_LOCKLESS_ALLOC:
-	case PA_OP_DRAIN_LOCAL:
-		*cpu = (int)op->arg[PA_A_CPU];
-		*ctx = (enum mm_ctx)op->arg[1];
-		break;
-	case PA_OP_KVFREE_RCU:
-		*cpu = (int)op->arg[PA_A_CPU];
-		*ctx = (enum mm_ctx)op->arg[3];
-		if (op->arg[PA_A_NARGS] == 1)
-			*ctx = MM_CTX_PROCESS;	/* "might_sleep() context only" */
-		break;
-	case PA_OP_RUN_WORK:
-	case PA_OP_DRAIN_ALL:
-	case PA_OP_INJECT_BAD_PAGE:
-		*cpu = (int)op->arg[PA_A_CPU];
-		break;
-	default:
-		break;
-	}
+	if (op->id == PA_OP_PAGE_ALLOC &&
+	    (op->arg[PA_PAGE_ALLOC_gfp] == PA_GFP_KERNEL ||
+	     op->arg[PA_PAGE_ALLOC_gfp] == PA_GFP_NO_LOCKS_RECLAIM))
+		*ctx = MM_CTX_PROCESS;
+	if (op->id == PA_OP_KVFREE_RCU && op->arg[PA_KVFREE_RCU_nargs] == 1)
+		*ctx = MM_CTX_PROCESS;	/* "might_sleep() context only" */
 	if (*ctx == MM_CTX_NMI)
 		*ctx = MM_CTX_IRQS_OFF;
 }
@@ -147,7 +88,7 @@ static bool new_path_op(const struct mm_op *op)
 	case PA_OP_RUN_WORK:
 		return true;
 	case PA_OP_PAGE_ALLOC:
-		return op->arg[PA_A_GFP] >= PA_GFP_NO_LOCKS;
+		return op->arg[PA_PAGE_ALLOC_gfp] >= PA_GFP_NO_LOCKS;
 	default:
 		return false;
 	}
@@ -232,15 +173,15 @@ static void pagealloc_diff(struct mm_diffctx *d)
 	const struct mm_opres *rr = d->ref_res, *ir = d->impl_res;
 	const struct mm_op *op = d->op;
 
-	/* D3 */
+	/* FALLBACK_BOUND */
 	if (io->kv_fallbacks > ro->kv_fallbacks + io->lockless_failed)
-		mm_violation("D3_FALLBACK_BOUND", "kvfree_call_rcu",
-			     "implementation fell back %d times, reference %d, failed block-page attempts %d",
+		mm_violation("FALLBACK_BOUND", "kvfree_call_rcu",
+			     "implementation fell back %ld times, reference %ld, failed block-page attempts %ld",
 			     io->kv_fallbacks, ro->kv_fallbacks, io->lockless_failed);
 
-	/* D4 */
-	if (op->id == PA_OP_PAGE_ALLOC && op->arg[PA_A_ORDER] == 0 &&
-	    op->arg[PA_A_GFP] < PA_GFP_NO_LOCKS && rr->status == 0 && ir->status != 0 &&
+	/* ALLOC_FAIL */
+	if (op->id == PA_OP_PAGE_ALLOC && op->arg[PA_PAGE_ALLOC_order] == 0 &&
+	    op->arg[PA_PAGE_ALLOC_gfp] < PA_GFP_NO_LOCKS && rr->status == 0 && ir->status != 0 &&
 	    !ir->val[3]) {
 		bool fewer = false;
 
@@ -248,15 +189,15 @@ static void pagealloc_diff(struct mm_diffctx *d)
 			if (io->nr_free_before[z] < ro->nr_free_before[z])
 				fewer = true;
 		if (!fewer && !io->bad_pages && !ro->bad_pages)
-			mm_violation("D4_ALLOC_FAIL", "__alloc_pages_nodemask",
-				     "order-0 %s fails in the implementation only, with free pages DMA32 %d/%d Normal %d/%d (impl/ref)",
-				     gfp_names[op->arg[PA_A_GFP]], io->nr_free_before[0],
+			mm_violation("ALLOC_FAIL", "__alloc_pages_nodemask",
+				     "order-0 %s fails in the implementation only, with free pages DMA32 %ld/%ld Normal %ld/%ld (impl/ref)",
+				     pa_gfp_names[op->arg[PA_PAGE_ALLOC_gfp]], io->nr_free_before[0],
 				     ro->nr_free_before[0], io->nr_free_before[1],
 				     ro->nr_free_before[1]);
-		mm_note("D4_FAIL_EXPLAINED", "order-0 allocation fails in the implementation only (fewer free pages)");
+		mm_note("ALLOC_FAIL_EXPLAINED", "order-0 allocation fails in the implementation only (fewer free pages)");
 	}
 
-	/* D1 */
+	/* LOCKSTEP */
 	if (!s->diverged) {
 		const char *what = NULL;
 		char why[96];
@@ -270,7 +211,7 @@ static void pagealloc_diff(struct mm_diffctx *d)
 			what = why;
 		if (what) {
 			if (!new_path_op(op))
-				mm_violation("D1_LOCKSTEP", "pagealloc_diff",
+				mm_violation("LOCKSTEP", "pagealloc_diff",
 					     "%s differ at an op using neither the new function nor the new flag (ref '%s', impl '%s')",
 					     what, rr->text, ir->text);
 			s->diverged = true;
@@ -283,27 +224,16 @@ static void pagealloc_diff(struct mm_diffctx *d)
 
 const struct mm_family pagealloc_family = {
 	.name = "pagealloc",
+	.help = "mm/page_alloc.c v5.9 buddy and per-cpu lists with kvfree_rcu(); the 2020 RFC \"lockless page allocation for kvfree_rcu\"",
 	.ops = pagealloc_ops,
-	.nr_cfg = PA_CFG_NR,
-	.cfg = {
-		[PA_CFG_NR_CPUS] = { "nr_cpus", 1, MM_MAX_CPUS, NULL },
-		[PA_CFG_DMA32_BLOCKS] = { "dma32_blocks", 1, 8, NULL },
-		[PA_CFG_NORMAL_BLOCKS] = { "normal_blocks", 1, 16, NULL },
-		[PA_CFG_BOOT_USED_PCT] = { "boot_used_pct", 0, 90, NULL },
-		[PA_CFG_WMARK_MIN] = { "wmark_min", 0, 32, NULL },
-		[PA_CFG_WMARK_GAP] = { "wmark_gap", 0, 16, NULL },
-		[PA_CFG_PCP_BATCH] = { "pcp_batch", 1, 31, NULL },
-		[PA_CFG_PCP_HIGH_MULT] = { "pcp_high_mult", 0, 6, NULL },
-		[PA_CFG_PREEMPT_RT] = { "preempt_rt", 0, 1, onoff },
-		[PA_CFG_PROVE_RAW] = { "prove_raw_lock_nesting", 0, 1, onoff },
-		[PA_CFG_DEBUG_PAGEALLOC] = { "debug_pagealloc", 0, 1, onoff },
-	},
-	.cfg_nr_cpus = pagealloc_nr_cpus,
-	.cfg_budget = pagealloc_budget,
+	.nr_cfg = PA_CFG__NR,
+	.cfg = pagealloc_cfg,
+	.invariants = pagealloc_invariants,
+	.nr_obs = MM_NR_OBS(PA_OBS),
+	.obs = pagealloc_obs,
+	.obs_size = sizeof(struct pa_obs),
 	.cfg_machine = pagealloc_cfg_machine,
 	.op_context = pagealloc_op_context,
-	.obs_size = sizeof(struct pa_obs),
 	.diff_state_size = sizeof(struct pa_diff_state),
 	.diff = pagealloc_diff,
 };
-_Static_assert(sizeof(struct pa_obs) <= 256, "pa_obs must fit the driver");

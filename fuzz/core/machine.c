@@ -329,19 +329,20 @@ void mm_clear_context(void)
 		l->owner = 0;	/* reported once; later ops must not deadlock on it */
 		if (l == &m->ctx_raw_lock || l == &m->ctx_spin_lock)
 			continue;
-		mm_lock_report(MM_LR_LOCK_MISUSE, l->site ? l->site : "?",
+		mm_lock_report(MM_LR_LOCK_MISUSE, l->site ? l->site : "?", l,
 			       "%s still held at the end of the op", l->name);
 	}
 	/* what an op disables it enables again before returning */
 	if (c->irqs_disabled != irqs || c->preempt_count != preempt || c->lockless_depth)
-		mm_lock_report(MM_LR_LOCK_MISUSE, "op end",
+		mm_lock_report(MM_LR_LOCK_MISUSE, "op end", NULL,
 			       "irqs_disabled %d (started %d), preempt_count %d (started %d), lockless_depth %d at the end of the op",
 			       c->irqs_disabled, irqs, c->preempt_count, preempt,
 			       c->lockless_depth);
 	memset(c, 0, sizeof(*c));
 }
 
-void mm_lock_report(enum mm_lock_report r, const char *site, const char *fmt, ...)
+void mm_lock_report(enum mm_lock_report r, const char *site,
+		    const struct mm_lock *l, const char *fmt, ...)
 {
 	struct mm_machine *m = mm_cur;
 	char buf[MM_DETAIL_LEN];
@@ -354,6 +355,8 @@ void mm_lock_report(enum mm_lock_report r, const char *site, const char *fmt, ..
 		mm_note("KNOWN_REF_BUG", "%s at %s: %s", lock_report_ids[r], site, buf);
 		return;
 	}
+	if (!m->violated)
+		snprintf(m->lock, sizeof(m->lock), "%s", l ? l->name : "");
 	mm_violation(lock_report_ids[r], site, "%s", buf);
 }
 
@@ -378,24 +381,24 @@ static bool atomic_ctx(const struct mm_cpu *c)
 	       (c->spin_locks_held && !mm_cur->preempt_rt);
 }
 
-/* the checks every acquire makes (SPEC 0.2(3)) */
+/* the checks every acquire makes (lockdep's class and context rules) */
 static void acquire_checks(struct mm_lock *l, const char *site)
 {
 	struct mm_machine *m = mm_cur;
 	struct mm_cpu *c = mm_this_cpu();
 
 	if (c->in_nmi)
-		mm_lock_report(MM_LR_NMI_UNSAFE, site, "%s taken in NMI context", l->name);
+		mm_lock_report(MM_LR_NMI_UNSAFE, site, l, "%s taken in NMI context", l->name);
 	if (c->lockless_depth)
-		mm_lock_report(MM_LR_LOCK_IN_LOCKLESS_PATH, site,
+		mm_lock_report(MM_LR_LOCK_IN_LOCKLESS_PATH, site, l,
 			       "%s taken inside a path declared lockless", l->name);
 	if (l->owner == task_id())
-		mm_lock_report(MM_LR_DEADLOCK, site, "%s re-acquired (taken at %s)",
+		mm_lock_report(MM_LR_DEADLOCK, site, l, "%s re-acquired (taken at %s)",
 			       l->name, l->site ? l->site : "?");
 	switch (l->cls) {
 	case MM_MUTEX:
 		if (atomic_ctx(c))
-			mm_lock_report(MM_LR_SLEEP_IN_ATOMIC, site,
+			mm_lock_report(MM_LR_SLEEP_IN_ATOMIC, site, l,
 				       "mutex %s with irqs_disabled=%d preempt_count=%d raw_locks=%d spinlocks=%d",
 				       l->name, c->irqs_disabled, c->preempt_count,
 				       c->raw_locks_held, c->spin_locks_held);
@@ -403,12 +406,12 @@ static void acquire_checks(struct mm_lock *l, const char *site)
 	case MM_SPINLOCK:
 		if (m->preempt_rt && (c->raw_locks_held || c->irqs_disabled ||
 				      c->preempt_count))
-			mm_lock_report(MM_LR_SLEEP_IN_ATOMIC, site,
+			mm_lock_report(MM_LR_SLEEP_IN_ATOMIC, site, l,
 				       "spinlock_t %s sleeps on PREEMPT_RT; raw_locks=%d irqs_disabled=%d preempt_count=%d",
 				       l->name, c->raw_locks_held, c->irqs_disabled,
 				       c->preempt_count);
 		else if (m->prove_raw_lock_nesting && c->raw_locks_held)
-			mm_lock_report(MM_LR_INVALID_WAIT_CTX, site,
+			mm_lock_report(MM_LR_INVALID_WAIT_CTX, site, l,
 				       "spinlock_t %s nested inside a raw_spinlock_t (%d held)",
 				       l->name, c->raw_locks_held);
 		break;
@@ -443,7 +446,7 @@ void mm_lock_acquire(struct mm_lock *l, const char *site)
 		mm_sched_point(site);	/* mutex_lock may sleep */
 	if (l->owner && l->owner != task_id())
 		/* deterministic mode runs one task at a time: nobody releases it */
-		mm_lock_report(MM_LR_DEADLOCK, site, "%s held by task %d (taken at %s)",
+		mm_lock_report(MM_LR_DEADLOCK, site, l, "%s held by task %d (taken at %s)",
 			       l->name, l->owner - 1, l->site ? l->site : "?");
 	mark_held(l, site);
 }
@@ -457,7 +460,7 @@ bool mm_lock_tryacquire(struct mm_lock *l, const char *site)
 	if (l->cls == MM_SPINLOCK || (l->cls == MM_RAW_SPINLOCK && !mm_this_cpu()->in_nmi))
 		acquire_checks(l, site);
 	else if (l->cls == MM_MUTEX && mm_this_cpu()->in_nmi)
-		mm_lock_report(MM_LR_NMI_UNSAFE, site, "%s trylock in NMI context", l->name);
+		mm_lock_report(MM_LR_NMI_UNSAFE, site, l, "%s trylock in NMI context", l->name);
 	if (l->owner)
 		return false;
 	mark_held(l, site);
@@ -471,7 +474,7 @@ void mm_lock_release(struct mm_lock *l, const char *site)
 
 	if (l->owner != task_id()) {
 		/* reported, or logged when masked: the counts stay as they are */
-		mm_lock_report(MM_LR_LOCK_MISUSE, site, "%s released but not held by this task",
+		mm_lock_report(MM_LR_LOCK_MISUSE, site, l, "%s released but not held by this task",
 			       l->name);
 		return;
 	}
@@ -531,9 +534,9 @@ void mm_might_sleep(const char *site)
 	struct mm_cpu *c = mm_this_cpu();
 
 	if (c->in_nmi)
-		mm_lock_report(MM_LR_NMI_UNSAFE, site, "may sleep in NMI context");
+		mm_lock_report(MM_LR_NMI_UNSAFE, site, NULL, "may sleep in NMI context");
 	if (atomic_ctx(c))
-		mm_lock_report(MM_LR_SLEEP_IN_ATOMIC, site,
+		mm_lock_report(MM_LR_SLEEP_IN_ATOMIC, site, NULL,
 			       "may sleep with irqs_disabled=%d preempt_count=%d raw_locks=%d spinlocks=%d",
 			       c->irqs_disabled, c->preempt_count, c->raw_locks_held,
 			       c->spin_locks_held);
@@ -542,7 +545,7 @@ void mm_might_sleep(const char *site)
 void mm_allocator_entry(const char *site)
 {
 	if (mm_this_cpu()->in_nmi)
-		mm_lock_report(MM_LR_NMI_UNSAFE, site, "allocator entered in NMI context");
+		mm_lock_report(MM_LR_NMI_UNSAFE, site, NULL, "allocator entered in NMI context");
 }
 
 void mm_sched_point(const char *site)
@@ -585,7 +588,7 @@ void mm_preempt_enable(void)
 	struct mm_cpu *c = mm_this_cpu();
 
 	if (c->preempt_count <= 0)
-		mm_lock_report(MM_LR_LOCK_MISUSE, "preempt_enable",
+		mm_lock_report(MM_LR_LOCK_MISUSE, "preempt_enable", NULL,
 			       "preemption enabled more often than disabled");
 	else
 		c->preempt_count--;

@@ -50,14 +50,24 @@ static void load_known(const char *path)
 	fclose(f);
 }
 
+/* known signatures may be in the older form: mm_sig_matches decides */
 static bool is_known(const char *sig)
 {
-	char pat[256];
+	const char *p = known;
+	char line[256];
 
-	if (!known)
-		return false;
-	snprintf(pat, sizeof(pat), "\n%s\n", sig);
-	return strstr(known, pat) != NULL;
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+
+		if (n && n < sizeof(line)) {
+			memcpy(line, p, n);
+			line[n] = '\0';
+			if (mm_sig_matches(line, sig))
+				return true;
+		}
+		p += n + (p[n] == '\n');
+	}
+	return false;
 }
 
 static void init(void)

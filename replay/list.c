@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mmdiff list: families and variants; with --ops F or --invariants F, the
+ * family's declared operation language or invariant table, printed from
+ * the same tables the decoder and the checkers use (the docs are checked
+ * against this output).
+ */
+#include <string.h>
+
+#include "mmdiff.h"
+
+static int col_width(int col)
+{
+	const struct mm_variant *v;
+	int w = 0;
+
+	for (int i = 0; (v = mm_variant_at(i)); i++) {
+		const char *s = col == 0 ? v->family : col == 1 ? v->name :
+				col == 3 ? (v->expect ? v->expect : "clean") :
+				v->reference ? v->reference : "-";
+		int l = (int)strlen(s);
+
+		if (l > w)
+			w = l;
+	}
+	return w;
+}
+
+static void list_variants(void)
+{
+	const struct mm_variant *v;
+	const struct mm_family *fam;
+	int wf, wn, wr, we;
+
+	wf = col_width(0) > 6 ? col_width(0) : 6;
+	wn = col_width(1) > 7 ? col_width(1) : 7;
+	wr = col_width(2) > 9 ? col_width(2) : 9;
+	/* long "buggy: ..." texts are not padded to: models follow them */
+	we = col_width(3) > 12 ? 12 : col_width(3) > 6 ? col_width(3) : 6;
+	printf("%-*s  %-*s  %-*s  %-*s  %s\n", wf, "family", wn, "variant",
+	       wr, "reference", we, "expect", "models");
+	/* grouped by family, in registry order within each */
+	for (int fi = 0; (fam = mm_family_at(fi)); fi++)
+		for (int i = 0; (v = mm_variant_at(i)); i++)
+			if (!strcmp(v->family, fam->name))
+				printf("%-*s  %-*s  %-*s  %-*s  %s\n", wf,
+				       v->family, wn, v->name, wr,
+				       v->reference ? v->reference : "-", we,
+				       v->expect ? v->expect : "clean",
+				       v->models ? v->models : "-");
+}
+
+/* "name=lo..hi" or "name=a|b|c" */
+static void print_arg(const struct mm_argdesc *a)
+{
+	printf("    %-14s ", a->name);
+	if (a->enums) {
+		for (uint32_t v = a->lo; v <= a->hi; v++)
+			printf("%s%s", v > a->lo ? "|" : "", a->enums[v - a->lo]);
+	} else {
+		printf("%u..%u", a->lo, a->hi);
+	}
+	printf("  %s\n", a->help ? a->help : "");
+}
+
+static void list_ops(const struct mm_family *fam)
+{
+	printf("family %s: %s\n\nconfig (first line of a reproducer: config name=value ...)\n",
+	       fam->name, fam->help ? fam->help : "");
+	for (int i = 0; i < fam->nr_cfg; i++)
+		print_arg(&fam->cfg[i]);
+	printf("\nops (slot name: meaning; then its arguments)\n");
+	for (int s = 0; s < MM_OP_SLOTS; s++) {
+		const struct mm_opdesc *d = &fam->ops[s];
+
+		if (!d->name)
+			continue;
+		printf("%2d %s: %s\n", s, d->name, d->help);
+		for (int a = 0; a < d->nr_args; a++)
+			print_arg(&d->args[a]);
+	}
+	printf("\nobservables (exported by every variant after each op)\n");
+	for (int i = 0; i < fam->nr_obs; i++)
+		printf("    %-20s %s\n", fam->obs[i].name, fam->obs[i].help);
+}
+
+static void print_invs(const struct mm_invdesc *d)
+{
+	for (; d->id; d++)
+		printf("%-26s %s%s%s%s\n", d->id, d->help, d->aliases && *d->aliases ?
+		       " (formerly " : "", d->aliases ? d->aliases : "",
+		       d->aliases && *d->aliases ? ")" : "");
+}
+
+static void list_invariants(const struct mm_family *fam)
+{
+	printf("family %s: invariants of its variants and relations between them\n", fam->name);
+	print_invs(fam->invariants);
+	printf("\nmachine (every family): locks, contexts, loops, memory safety\n");
+	print_invs(mm_machine_invariants);
+}
+
+int mmd_cmd_list(int argc, char **argv)
+{
+	const struct mm_family *fam = NULL;
+	const char *name;
+	struct mmd_opts o;
+
+	if (mmd_parse_opts(argc, argv, MMD_O_OPS | MMD_O_INVARIANTS, &o))
+		return MMD_USAGE;
+	if (o.npos) {
+		mmd_err("list: unexpected argument '%s'", o.pos[0]);
+		return MMD_USAGE;
+	}
+	if (o.ops && o.invariants) {
+		mmd_err("list: --ops and --invariants are exclusive");
+		return MMD_USAGE;
+	}
+	name = o.ops ? o.ops : o.invariants;
+	if (name && !(fam = mm_family_find(name))) {
+		mmd_err("list: no family '%s'", name);
+		return MMD_USAGE;
+	}
+	if (o.ops)
+		list_ops(fam);
+	else if (o.invariants)
+		list_invariants(fam);
+	else
+		list_variants();
+	return MMD_OK;
+}
