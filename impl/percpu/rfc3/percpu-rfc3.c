@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * S000.rfc3: [PATCH rfc 3/4] "percpu: on demand chunk depopulation" (Roman
- * Gushchin, 2021-03-24) on top of RFC 1/4 and 2/4, as posted (SPEC 1(b)
- * PATCHED): free_percpu() marks depopulation candidates, pcpu_balance_free()
+ * [PATCH rfc 3/4] "percpu: on demand chunk depopulation" (Roman Gushchin,
+ * 2021-03-24) on top of RFC 1/4 and 2/4 of "percpu: partial chunk
+ * depopulation", as posted: free_percpu() marks depopulation candidates, pcpu_balance_free()
  * clears the hint of chunks it frees, pcpu_balance_populated() becomes a
  * dispatcher between pcpu_grow_populated() and pcpu_shrink_populated().
  *
@@ -16,9 +16,16 @@
  * free slot, which the next pass populates, so the loop ends after one
  * creation (or at a populate failure, which zeroes nr_to_pop).
  *
- * rfc3-fix (S000.v1grow) is this file with pcpu_G->grow_v1_tail set.
+ * rfc3-fix is this file compiled again with PCPU_V1_GROW_TAIL (the next
+ * revision's chunk-creation tail); see impl/percpu/rfc3-fix/.
  */
 #include "percpu-rfc3.h"
+
+#ifndef PCPU_V1_GROW_TAIL
+#define PCPU_V1_GROW_TAIL	0
+#define PCPU_RFC3_OPS		pcpu_rfc3_ops
+#define PCPU_RFC3_VARIANT	percpu_rfc3
+#endif
 
 /*
  * Mirrors pcpu_balance_free(type) with RFC 3/4: a chunk about to be freed
@@ -69,7 +76,7 @@ static void pcpu_balance_free(enum pcpu_chunk_type type)
  * Mirrors pcpu_grow_populated(type, nr_to_pop) of RFC 3/4 (the old
  * pcpu_balance_populated() from the slot loop on).  The tail after
  * pcpu_create_chunk() is RFC 3/4's (unchanged from v5.12: goto retry_pop)
- * or, for rfc3-fix, v1's (SPEC 1(c)): subtract the new chunk's populated
+ * or, for rfc3-fix, v1's: subtract the new chunk's populated
  * pages and retry only if some are still wanted.
  */
 static void pcpu_grow_populated(enum pcpu_chunk_type type, int nr_to_pop)
@@ -126,7 +133,7 @@ retry_pop:
 			pcpu_bm_balance_created(type);
 			spin_lock_irq(&pcpu_lock);
 			pcpu_chunk_relocate(chunk, -1);
-			if (pcpu_G->grow_v1_tail) {
+			if (PCPU_V1_GROW_TAIL) {
 				/* v1 3/5: the new chunk may be born populated */
 				nr_to_pop = max_t(int, 0, nr_to_pop -
 						  chunk->nr_populated);
@@ -359,22 +366,24 @@ static void free_percpu(void __percpu *ptr)
 		pcpu_schedule_balance_work();
 }
 
-const struct pcpu_variant_ops pcpu_rfc3_ops = {
+const struct pcpu_variant_ops PCPU_RFC3_OPS = {
 	.pcpu_alloc = pcpu_alloc_v5_12,
 	.free_percpu = free_percpu,
 	.balance_workfn = pcpu_balance_workfn,
+	.depop_hints = true,
 };
 
 static void *pcpu_rfc3_create(const struct mm_config *cfg)
 {
-	return pcpu_bm_create(cfg, PCPU_KIND_RFC3, &pcpu_rfc3_ops);
+	return pcpu_bm_create(cfg, &PCPU_RFC3_OPS);
 }
 
-const struct mm_variant percpu_rfc3 = {
+#if !PCPU_V1_GROW_TAIL
+const struct mm_variant PCPU_RFC3_VARIANT = {
 	.name = "rfc3",
 	.family = "percpu",
 	.reference = "v5.12",
-	.models = "[PATCH rfc 3/4] percpu: on demand chunk depopulation (+ RFC 1/4, 2/4), 2021-03-24",
+	.models = "[PATCH rfc 3/4] percpu: on demand chunk depopulation (+ RFC 1/4, 2/4), Roman Gushchin, 2021-03-24",
 	.expect = "buggy: pcpu_grow_populated() never recomputes nr_to_pop after creating a chunk; km chunks are born populated, so balance creates chunks until memory runs out",
 	.create = pcpu_rfc3_create,
 	.exec = pcpu_bm_exec,
@@ -382,3 +391,17 @@ const struct mm_variant percpu_rfc3 = {
 	.observe = pcpu_bm_observe,
 	.dump = pcpu_bm_dump,
 };
+#else
+const struct mm_variant PCPU_RFC3_VARIANT = {
+	.name = "rfc3-fix",
+	.family = "percpu",
+	.reference = "v5.12",
+	.models = "RFC 3/4 with the chunk-creation tail of pcpu_grow_populated() from v1 of the series (Message-ID 20210401214301.1689099-1-guro@fb.com)",
+	.expect = "clean",
+	.create = pcpu_rfc3_create,
+	.exec = pcpu_bm_exec,
+	.check = pcpu_bm_check,
+	.observe = pcpu_bm_observe,
+	.dump = pcpu_bm_dump,
+};
+#endif

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * RFC 3/4 "percpu: on demand chunk depopulation" as posted, on the v5.12
- * core.  rfc3-fix runs the same functions; pcpu_G->grow_v1_tail (set from
- * the instance kind) selects v1's chunk-creation tail in
+ * core.  rfc3-fix compiles the same file with v1's chunk-creation tail in
  * pcpu_grow_populated().
  */
 #ifndef PCPU_RFC3_H

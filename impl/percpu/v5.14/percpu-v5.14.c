@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * S000.merged: the v5.14 design of partial chunk depopulation (Dennis Zhou's
+ * v5.14: the merged design of partial chunk depopulation (Dennis Zhou's
  * v4, f183324133ea, with the 5.14 follow-up that batches the TLB flush) as
- * it stands in Linux 6.1 mm/percpu.c and mm/percpu-vm.c (SPEC 1(b')).
+ * it stands in Linux 6.1 mm/percpu.c and mm/percpu-vm.c.
  *
  * Chunks with enough empty populated pages are isolated by free_percpu()
  * to the to_depopulate slot; pcpu_reclaim_populated() depopulates their
@@ -489,18 +489,19 @@ static const struct pcpu_variant_ops pcpu_v5_14_ops = {
 	.pcpu_alloc = pcpu_alloc,
 	.free_percpu = free_percpu,
 	.balance_workfn = pcpu_balance_workfn,
+	.isolation_slots = true,
 };
 
 static void *pcpu_v5_14_create(const struct mm_config *cfg)
 {
-	return pcpu_bm_create(cfg, PCPU_KIND_V5_14, &pcpu_v5_14_ops);
+	return pcpu_bm_create(cfg, &pcpu_v5_14_ops);
 }
 
 const struct mm_variant percpu_v5_14 = {
 	.name = "v5.14",
 	.family = "percpu",
 	.reference = "v5.12",
-	.models = "v5.14 partial chunk depopulation (f183324133ea) as in Linux 6.1 mm/percpu.c (S000.merged)",
+	.models = "v5.14 partial chunk depopulation (f183324133ea) as in Linux 6.1 mm/percpu.c",
 	.expect = "clean",
 	.create = pcpu_v5_14_create,
 	.exec = pcpu_bm_exec,

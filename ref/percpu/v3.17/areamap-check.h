@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Per-variant invariants of the area-map ports (SPEC 4(f)), run by check()
+ * Per-variant invariants of the area-map ports, run by check()
  * after every op; some are checked where the kernel promises them (exec,
  * balance work).  Each one is true of the kernel's own semantics:
  *

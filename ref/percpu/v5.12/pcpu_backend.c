@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The two chunk backends, chosen per run by config backend (SPEC 1(a)):
+ * The two chunk backends, chosen per run by config backend:
  * mm/percpu-vm.c (chunks populated page by page, one page per unit) and
  * mm/percpu-km.c (chunks born fully populated in one contiguous block).
  *

@@ -88,14 +88,6 @@ enum pcpu_chunk_type {
 };
 #define PCPU_FAIL_ALLOC			2
 
-/* which port an instance runs */
-enum pcpu_bm_kind {
-	PCPU_KIND_V5_12,
-	PCPU_KIND_RFC3,
-	PCPU_KIND_RFC3_FIX,
-	PCPU_KIND_V5_14,
-};
-
 struct obj_cgroup {
 	int unused;
 };
@@ -146,6 +138,11 @@ struct pcpu_chunk {
 	unsigned long populated[];	/* populated bitmap */
 };
 
+/*
+ * What a version supplies to the shared core: its entry points, and the
+ * kernel features its mm/percpu.c has (read by the core and the checks
+ * instead of asking which version runs).
+ */
 struct pcpu_variant_ops {
 	void __percpu *(*pcpu_alloc)(size_t size, size_t align, bool reserved,
 				     gfp_t gfp);
@@ -153,10 +150,17 @@ struct pcpu_variant_ops {
 	work_func_t balance_workfn;
 	/* per-variant part of check(); may be NULL */
 	void (*check)(void);
+	/*
+	 * 6.1 layout (v5.14 on): no chunk types, every chunk gets an
+	 * obj_cgroups vector under kmem accounting, and the sidelined, free
+	 * and to_depopulate slots follow the size slots (chunk isolation).
+	 */
+	bool isolation_slots;
+	/* RFC 3/4's chunk->depopulate hints and their counter */
+	bool depop_hints;
 };
 
 struct pcpu_state {
-	enum pcpu_bm_kind kind;
 	const struct pcpu_variant_ops *ops;
 
 	/* configuration */
@@ -188,7 +192,6 @@ struct pcpu_state {
 	bool async_enabled;
 	bool atomic_alloc_failed;
 	int nr_chunks_to_depopulate;	/* RFC 3/4 */
-	bool grow_v1_tail;		/* rfc3-fix: v1's chunk-creation tail */
 
 	/* harness bookkeeping */
 	struct pcpu_live live;
@@ -303,8 +306,7 @@ void __percpu *pcpu_alloc_v5_12(size_t size, size_t align, bool reserved,
 				gfp_t gfp);
 
 /* -- pcpu_exec.c: the harness side of all four ports ------------------ */
-void *pcpu_bm_create(const struct mm_config *cfg, enum pcpu_bm_kind kind,
-		     const struct pcpu_variant_ops *ops);
+void *pcpu_bm_create(const struct mm_config *cfg, const struct pcpu_variant_ops *ops);
 void pcpu_bm_exec(void *inst, const struct mm_op *op, struct mm_opres *res);
 void pcpu_bm_check(void *inst);
 void pcpu_bm_observe(void *inst, void *obs);

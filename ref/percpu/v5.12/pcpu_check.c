@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Per-variant invariants of the bitmap-era percpu ports (SPEC 1(f)), run
+ * Per-variant invariants of the bitmap-era percpu ports, run
  * after every op.  Each holds in the kernel's own semantics:
  *
  * id                   statement (kernel source of the rule)
@@ -216,7 +216,7 @@ static void pcpu_check_slot(struct pcpu_chunk *chunk)
 {
 	int type = chunk->chk_type, slot = chunk->chk_slot;
 	int want = pcpu_chunk_slot(chunk);
-	bool merged = pcpu_G->kind == PCPU_KIND_V5_14;
+	bool merged = pcpu_G->ops->isolation_slots;
 
 	if (chunk == pcpu_reserved_chunk) {
 		if (slot != -1)
@@ -287,8 +287,7 @@ void pcpu_bm_check_state(void)
 {
 	struct pcpu_chunk *chunk;
 	long empty = 0, populated = 0, nr_chunks = 0, flagged = 0;
-	bool rfc3 = pcpu_G->kind == PCPU_KIND_RFC3 ||
-		    pcpu_G->kind == PCPU_KIND_RFC3_FIX;
+	bool rfc3 = pcpu_G->ops->depop_hints;
 
 	pcpu_map_slots();
 	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list) {

@@ -836,7 +836,7 @@ struct pcpu_chunk *pcpu_alloc_chunk(enum pcpu_chunk_type type, gfp_t gfp)
 {
 	struct pcpu_chunk *chunk;
 	int region_bits;
-	bool objcg_vec = pcpu_G->kind == PCPU_KIND_V5_14 ?
+	bool objcg_vec = pcpu_G->ops->isolation_slots ?
 			 pcpu_G->memcg_kmem : pcpu_is_memcg_chunk(type);
 
 	chunk = mm_kzalloc(pcpu_chunk_struct_size, MM_FAIL_KMALLOC);
@@ -1037,7 +1037,7 @@ void pcpu_setup_first_chunk(void)
 	pcpu_chunk_struct_size = sizeof(struct pcpu_chunk) +
 		BITS_TO_LONGS(pcpu_unit_pages) * sizeof(unsigned long);
 
-	if (pcpu_G->kind == PCPU_KIND_V5_14) {
+	if (pcpu_G->ops->isolation_slots) {
 		/* 6.1: sidelined, free and to_depopulate slots at the end */
 		pcpu_sidelined_slot = __pcpu_size_to_slot(pcpu_unit_size) + 1;
 		pcpu_free_slot = pcpu_sidelined_slot + 1;

@@ -38,19 +38,16 @@ static void pcpu_bm_config(const struct mm_config *cfg)
 	pcpu_G->fc_unit_pages = size_sum >> PAGE_SHIFT;
 }
 
-void *pcpu_bm_create(const struct mm_config *cfg, enum pcpu_bm_kind kind,
-		     const struct pcpu_variant_ops *ops)
+void *pcpu_bm_create(const struct mm_config *cfg, const struct pcpu_variant_ops *ops)
 {
 	struct pcpu_state *st = mm_kzalloc(sizeof(*st), MM_FAIL_NR);
 
 	pcpu_G = st;
-	st->kind = kind;
 	st->ops = ops;
 	st->backend = cfg->v[PCPU_CFG_backend];
 	st->memcg_kmem = cfg->v[PCPU_CFG_memcg];
 	/* CONFIG_MEMCG_KMEM off: one chunk type; 6.1 has no chunk types */
-	st->nr_chunk_types = kind != PCPU_KIND_V5_14 && st->memcg_kmem ? 2 : 1;
-	st->grow_v1_tail = kind == PCPU_KIND_RFC3_FIX;
+	st->nr_chunk_types = !ops->isolation_slots && st->memcg_kmem ? 2 : 1;
 	pcpu_bm_config(cfg);
 
 	st->boot_pages = (long)st->fc_unit_pages * pcpu_nr_units;

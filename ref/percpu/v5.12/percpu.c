@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * percpu v5.12 (S000.ref-pre): the RFC's base, dennis/percpu.git for-next
+ * percpu v5.12: the RFC's base, dennis/percpu.git for-next
  * with RFC 1/4 and 2/4 applied.  Balance frees surplus free chunks and
  * grows the pool of empty populated pages (Tejun's retry_pop structure,
- * seed 003); it never shrinks.  RFC 1/4's pcpu_shrink_populated() is here
+ * Tejun Heo, v3.18); it never shrinks.  RFC 1/4's pcpu_shrink_populated() is here
  * but has no caller yet.
  *
  * Read from 0day-ci/linux mm/percpu.c @ 6c3e2fdd (v5.12-era) and the RFC
@@ -291,7 +291,7 @@ retry_pop:
 /*
  * Mirrors pcpu_shrink_populated(type) of RFC 1/4 (Message-ID
  * 20210324190626.564297-2-guro@fb.com): in the reference it has no caller
- * (SPEC 1(b) ORIGINAL), kept to show what rfc3 builds on.
+ * (before RFC 3/4), kept to show what rfc3 builds on.
  */
 static __attribute__((unused)) void pcpu_shrink_populated(enum pcpu_chunk_type type)
 {
@@ -425,14 +425,14 @@ static const struct pcpu_variant_ops pcpu_v5_12_ops = {
 
 static void *pcpu_v5_12_create(const struct mm_config *cfg)
 {
-	return pcpu_bm_create(cfg, PCPU_KIND_V5_12, &pcpu_v5_12_ops);
+	return pcpu_bm_create(cfg, &pcpu_v5_12_ops);
 }
 
 const struct mm_variant percpu_v5_12 = {
 	.name = "v5.12",
 	.family = "percpu",
 	.reference = NULL,
-	.models = "v5.12 mm/percpu.c bitmap allocator + RFC 1/4, 2/4 (S000.ref-pre)",
+	.models = "v5.12 mm/percpu.c bitmap allocator + RFC 1/4, 2/4 of \"percpu: partial chunk depopulation\" (Roman Gushchin, 2021-03)",
 	.expect = "clean",
 	.create = pcpu_v5_12_create,
 	.exec = pcpu_bm_exec,
