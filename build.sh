@@ -214,14 +214,19 @@ cmd_fuzz() {
 		say "  FAILED campaigns: ${failed[*]}"
 		exit 2
 	fi
-	# findings in a variant expected clean are news: exit 1
-	local sig v unexpected=0
+	# findings in a variant expected clean are news: exit 1.  In a variant
+	# expected buggy, each signature (rule and place) is one cause: say
+	# whether corpus/regress/ already keeps it or it is a new cause.
+	local sig v unexpected=0 kept
 	for sig in $(grep -h '^MMDIFF-FOUND' "$log"/pair-*.log | awk '{print $2}' | sort -u); do
 		v=$(echo "$sig" | cut -d/ -f2 | cut -d~ -f1)
 		if build/bin/mmdiff list | awk -v f="${sig%%/*}" -v v="$v" \
 			'$1 == f && $2 == v && $4 == "clean" {found = 1} END {exit !found}'; then
 			say "  UNEXPECTED: $sig ($v is expected clean)"
 			unexpected=1
+		else
+			kept=$(grep -lx "# signature: $sig" corpus/regress/*.ops 2>/dev/null | head -1 || true)
+			say "  expected ($v is buggy): $sig ${kept:+(kept in $kept)}${kept:-(a new cause: keep its reproducer in corpus/regress/)}"
 		fi
 	done
 	[ "$unexpected" = 0 ] || exit 1

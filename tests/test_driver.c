@@ -123,6 +123,39 @@ static struct mm_verdict run(const struct mm_variant *a, const struct mm_variant
 	return v;
 }
 
+/* signatures: a bucket is the rule and the place; older forms still name it */
+static void test_signatures(void)
+{
+	const struct mm_family *percpu = mm_family_find("percpu");
+	char sig[192];
+
+	/* the place and the lock are kept in a file-name-safe, stable form */
+	mm_signature(sig, sizeof(sig), &toy, "b", "DEADLOCK", "rmqueue", "zone->lock");
+	CHECK(!strcmp(sig, "toy/b/DEADLOCK@rmqueue:zone.lock"));
+	mm_signature(sig, sizeof(sig), &toy, "b~r", "TOY_EQUAL", "add", NULL);
+	CHECK(!strcmp(sig, "toy/b~r/TOY_EQUAL@add"));
+	mm_signature(sig, sizeof(sig), &toy, "r", "HARNESS", "op end", NULL);
+	CHECK(!strcmp(sig, "toy/r/HARNESS@op_end"));
+
+	/* two causes of one invariant in one variant are two buckets */
+	CHECK(!mm_sig_matches("toy/r/TOY_LIMIT@toy_check", "toy/r/TOY_LIMIT@toy_exec"));
+	CHECK(!mm_sig_matches("toy/b/DEADLOCK@rmqueue:zone.lock",
+			      "toy/b/DEADLOCK@rmqueue:pcp.lock"));
+	CHECK(mm_sig_matches("toy/r/TOY_LIMIT@toy_check", "toy/r/TOY_LIMIT@toy_check"));
+	/* the older form names every place of its rule, for that variant only */
+	CHECK(mm_sig_matches("toy/r/TOY_LIMIT", "toy/r/TOY_LIMIT@toy_exec"));
+	CHECK(mm_sig_matches("toy/r/TOY_LIMIT", "toy/r/TOY_LIMIT@toy_check"));
+	CHECK(!mm_sig_matches("toy/b/TOY_LIMIT", "toy/r/TOY_LIMIT@toy_check"));
+	CHECK(!mm_sig_matches("toy/r/TOY", "toy/r/TOY_LIMIT@toy_check"));
+	/* and the ids older versions used, through the family's table */
+	CHECK(percpu != NULL);
+	CHECK(mm_sig_matches("percpu/rfc3/I3_EMPTY_POP_PAGES",
+			     "percpu/rfc3/EMPTY_POP_PAGES_COUNT@pcpu_update_empty_pages"));
+	CHECK(mm_sig_matches("percpu/rfc3~v5.12/D1_OOM_LIKE", "percpu/rfc3~v5.12/OOM_LIKE@alloc"));
+	CHECK(!mm_sig_matches("percpu/rfc3/I4_POPULATED",
+			      "percpu/rfc3/EMPTY_POP_PAGES_COUNT@pcpu_update_empty_pages"));
+}
+
 int main(void)
 {
 	struct mm_verdict v;
@@ -164,5 +197,6 @@ int main(void)
 		CHECK(!strcmp(w.sig, "toy/b~r/TOY_EQUAL@add"));
 		CHECK(!strcmp(w.detail, v.detail));
 	}
+	test_signatures();
 	return test_done("test_driver");
 }

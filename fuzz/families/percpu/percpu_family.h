@@ -85,34 +85,34 @@ MM_DECLARE_OPS(PCPU_OPS)
  */
 #define PCPU_INVARIANTS(I) \
 	I(EMPTY_POP_PAGES_COUNT, "I3_EMPTY_POP_PAGES I1_EMPTY_POP_PAGES", "pcpu_nr_empty_pop_pages equals the sum of the chunks' empty populated pages") \
-	I(POPULATED_COUNT, "POPULATED_COUNT", "a chunk's nr_populated and pcpu_nr_populated equal the populated bitmaps") \
-	I(CHUNK_EMPTY_PAGES, "CHUNK_EMPTY_PAGES", "a chunk's nr_empty_pop_pages equals its recount") \
-	I(CHUNK_FREE_BYTES, "CHUNK_FREE_BYTES", "a chunk's free_bytes equals the free bytes of its allocation map") \
-	I(CHUNK_CONTIG_HINT, "CHUNK_CONTIG_HINT", "chunk and block contig hints are the largest free areas") \
-	I(ALLOC_MAP, "ALLOC_MAP", "the allocation map owns exactly the live allocations") \
+	I(POPULATED_COUNT, "I4_POPULATED", "a chunk's nr_populated and pcpu_nr_populated equal the populated bitmaps") \
+	I(CHUNK_EMPTY_PAGES, "I4_EMPTY_PAGES", "a chunk's nr_empty_pop_pages equals its recount") \
+	I(CHUNK_FREE_BYTES, "I4_FREE_BYTES", "a chunk's free_bytes equals the free bytes of its allocation map") \
+	I(CHUNK_CONTIG_HINT, "I4_CONTIG_HINT", "chunk and block contig hints are the largest free areas") \
+	I(ALLOC_MAP, "I4_ALLOC_MAP", "the allocation map owns exactly the live allocations") \
 	I(LIVE_AREAS, "", "every live allocation is in a chunk on a slot list") \
 	I(CHUNK_SLOT, "I6_SLOT SLOT_LIST", "every chunk is on exactly the slot list pcpu_chunk_slot() names") \
-	I(CHUNK_COUNT, "CHUNK_COUNT", "chunks on the lists equal the chunks created and not destroyed") \
-	I(ISOLATED, "ISOLATED", "an isolated chunk is on the to_depopulate or sidelined list, and only then") \
+	I(CHUNK_COUNT, "I6_CHUNK_COUNT", "chunks on the lists equal the chunks created and not destroyed") \
+	I(ISOLATED, "I10_ISOLATED", "an isolated chunk is on the to_depopulate or sidelined list, and only then") \
 	I(UNPOPULATED_LIVE, "I5_UNPOPULATED_LIVE I6_POPULATED", "every page under a live allocation is populated in every unit") \
-	I(CONTENTS, "CONTENTS", "a live allocation's contents are intact when it is freed") \
-	I(BALANCE_NOT_SCHEDULED, "BALANCE_NOT_SCHEDULED", "an allocation leaving fewer than PCPU_EMPTY_POP_PAGES_LOW empty populated pages, or an atomic failure, schedules the balance work") \
+	I(CONTENTS, "I5_CONTENTS", "a live allocation's contents are intact when it is freed") \
+	I(BALANCE_NOT_SCHEDULED, "I2_BALANCE_PENDING", "an allocation leaving fewer than PCPU_EMPTY_POP_PAGES_LOW empty populated pages, or an atomic failure, schedules the balance work") \
 	I(BALANCE_EMPTY_POP_PAGES, "", "a balance run with memory available leaves PCPU_EMPTY_POP_PAGES_HIGH empty populated pages") \
 	I(UNBOUNDED_CHUNK_CREATION, "", "one balance run creates at most two chunks of a type") \
-	I(FREE_CHUNKS, "FREE_CHUNKS", "a balance run leaves at most one fully free chunk") \
-	I(ATOMIC_POPULATES, "ATOMIC_POPULATES", "an atomic allocation never populates pages") \
-	I(DOUBLE_POPULATE, "DOUBLE_POPULATE", "pcpu_populate_chunk() is never asked for a populated page") \
-	I(DEPOP_IMMUTABLE, "DEPOP_IMMUTABLE", "an immutable chunk (first, reserved) is never depopulated") \
+	I(FREE_CHUNKS, "I4_FREE_CHUNKS", "a balance run leaves at most one fully free chunk") \
+	I(ATOMIC_POPULATES, "I6_ATOMIC_POPULATES", "an atomic allocation never populates pages") \
+	I(DOUBLE_POPULATE, "I4_DOUBLE_POPULATE", "pcpu_populate_chunk() is never asked for a populated page") \
+	I(DEPOP_IMMUTABLE, "I2_DEPOP_IMMUTABLE", "an immutable chunk (first, reserved) is never depopulated") \
 	I(DESTROY_POPULATED, "I4_DESTROY_POPULATED KERNEL_LEAK", "a chunk is destroyed with its pages unmapped and freed") \
-	I(HINT_IMMUTABLE, "HINT_IMMUTABLE", "an immutable chunk never carries the depopulate hint (RFC 3/4)") \
-	I(HINT_COUNTER, "HINT_COUNTER", "pcpu_nr_chunks_to_depopulate equals the chunks carrying the hint (RFC 3/4)") \
+	I(HINT_IMMUTABLE, "I2_HINT_IMMUTABLE", "an immutable chunk never carries the depopulate hint (RFC 3/4)") \
+	I(HINT_COUNTER, "I1_HINT_COUNTER", "pcpu_nr_chunks_to_depopulate equals the chunks carrying the hint (RFC 3/4)") \
 	I(HINT_LEAK, "", "the depopulate hint counter does not stay raised over quiet balance runs (RFC 3/4)") \
-	I(ALLOC_TO_DEPOPULATE, "ALLOC_TO_DEPOPULATE", "no allocation is served from a chunk on the to_depopulate list (v5.14)") \
-	I(TLB_FLUSH, "TLB_FLUSH", "reclaim flushes the TLB for the pages it unmapped (v5.14)") \
+	I(ALLOC_TO_DEPOPULATE, "I10_ALLOC_TO_DEPOPULATE", "no allocation is served from a chunk on the to_depopulate list (v5.14)") \
+	I(TLB_FLUSH, "I10_TLB_FLUSH", "reclaim flushes the TLB for the pages it unmapped (v5.14)") \
 	I(KERNEL_MAP_UNDERFLOW, "", "the area map is never read before its first entry (v3.x)") \
-	I(OOM_LIKE, "OOM_LIKE", "relation: in lockstep, a GFP_KERNEL allocation the reference satisfies fails in the implementation while it holds more pages than a chunk's slack") \
-	I(POPULATED_BOUND, "POPULATED_BOUND", "relation: in lockstep, after a balance run the implementation populates at most its allowance more than the reference") \
-	I(CHUNK_BOUND, "CHUNK_BOUND", "relation: in lockstep, the implementation has at most two chunks per type more than the reference")
+	I(OOM_LIKE, "D1_OOM_LIKE", "relation: in lockstep, a GFP_KERNEL allocation the reference satisfies fails in the implementation while it holds more pages than a chunk's slack") \
+	I(POPULATED_BOUND, "D3_POPULATED_BOUND", "relation: in lockstep, after a balance run the implementation populates at most its allowance more than the reference") \
+	I(CHUNK_BOUND, "D5_CHUNK_BOUND", "relation: in lockstep, the implementation has at most two chunks per type more than the reference")
 
 /* Observables every percpu variant exports after each op. */
 #define PCPU_OBS(O, A, p) \
