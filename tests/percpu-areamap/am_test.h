@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../../ref/percpu/v3.17/areamap.h"
+#include "percpu_port.h"
 #include <errno.h>
 
 #include "driver.h"
@@ -61,7 +62,13 @@ static inline void am_start(struct mm_instance *in, const char *variant,
 
 static inline struct pcpu_am_state *am_st(struct mm_instance *in)
 {
-	return in->inst;
+	return pcpu_exec_port_inst(in->inst);
+}
+
+/* the executor's live table, writable (tests corrupt it on purpose) */
+static inline struct pcpu_live *am_live(struct mm_instance *in)
+{
+	return (struct pcpu_live *)am_st(in)->live;
 }
 
 /* run one op; returns its status, or 100 when it violated an invariant */

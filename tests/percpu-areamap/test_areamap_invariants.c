@@ -84,7 +84,7 @@ static void test_map_invariants(const char *v)
 	EXPECT_CHECK(&in, "EMPTY_POP_PAGES_COUNT");
 
 	start_two(&in, v);
-	am_st(&in)->live.ent[0].off += 8;
+	am_live(&in)->ent[0].off += 8;
 	EXPECT_CHECK(&in, "LIVE_AREAS");
 
 	start_two(&in, v);
@@ -124,22 +124,35 @@ static void test_i5(const char *v)
 }
 
 /* v3.17 claiming v3.18's promises: it never schedules nor tops up */
+static struct pcpu_port promising;
+
+static void promise(struct mm_instance *in)
+{
+	promising = *pcpu_exec_port(in->inst);
+	promising.schedules_balance = true;
+	promising.balance_fills_high = true;
+	pcpu_exec_set_port(in->inst, &promising);
+}
+
 static void test_i2_i3(void)
 {
 	struct mm_instance in;
 
 	am_start(&in, "v3.17", AM_DEFAULT);
+	promise(&in);
 	am_st(&in)->patched = true;
 	am_st(&in)->pcpu_async_enabled = true;
 	EXPECT_OP(&in, am_alloc(&in, 12288, SHIFT8, false, NULL), "BALANCE_NOT_SCHEDULED");
 
 	am_start(&in, "v3.17", AM_DEFAULT);
+	promise(&in);
 	am_st(&in)->patched = true;
 	am_st(&in)->pcpu_async_enabled = true;
 	/* an atomic failure: nothing in the first chunk fits 16K */
 	EXPECT_OP(&in, am_alloc(&in, 16384, SHIFT8, true, NULL), "BALANCE_NOT_SCHEDULED");
 
 	am_start(&in, "v3.17", AM_DEFAULT);
+	promise(&in);
 	am_st(&in)->patched = true;
 	EXPECT_OP(&in, am_op(&in, PCPU_OP_FORCE_BALANCE, 0, 0, 0, 0, NULL),
 		  "BALANCE_EMPTY_POP_PAGES");

@@ -64,8 +64,8 @@ static __attribute__((unused)) int t_op(const char *line, struct mm_opres *res)
 static __attribute__((unused)) struct pcpu_state *t_st(void)
 {
 	mm_machine_enter(&T.m);
-	pcpu_G = T.inst;
-	return T.inst;
+	pcpu_G = pcpu_exec_port_inst(T.inst);
+	return pcpu_G;
 }
 
 static __attribute__((unused)) struct pcpu_chunk *t_chunk(int id)

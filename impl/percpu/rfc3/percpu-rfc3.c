@@ -373,35 +373,18 @@ const struct pcpu_variant_ops PCPU_RFC3_OPS = {
 	.depop_hints = true,
 };
 
-static void *pcpu_rfc3_create(const struct mm_config *cfg)
-{
-	return pcpu_bm_create(cfg, &PCPU_RFC3_OPS);
-}
+PCPU_BM_PORT(pcpu_rfc3_port, PCPU_RFC3_OPS);
 
 #if !PCPU_V1_GROW_TAIL
-const struct mm_variant PCPU_RFC3_VARIANT = {
+PCPU_VARIANT(PCPU_RFC3_VARIANT, pcpu_rfc3_port,
 	.name = "rfc3",
-	.family = "percpu",
 	.reference = "v5.12",
 	.models = "[PATCH rfc 3/4] percpu: on demand chunk depopulation (+ RFC 1/4, 2/4), Roman Gushchin, 2021-03-24",
-	.expect = "buggy: pcpu_grow_populated() never recomputes nr_to_pop after creating a chunk; km chunks are born populated, so balance creates chunks until memory runs out",
-	.create = pcpu_rfc3_create,
-	.exec = pcpu_bm_exec,
-	.check = pcpu_bm_check,
-	.observe = pcpu_bm_observe,
-	.dump = pcpu_bm_dump,
-};
+	.expect = "buggy: pcpu_grow_populated() never recomputes nr_to_pop after creating a chunk; km chunks are born populated, so balance creates chunks until memory runs out");
 #else
-const struct mm_variant PCPU_RFC3_VARIANT = {
+PCPU_VARIANT(PCPU_RFC3_VARIANT, pcpu_rfc3_port,
 	.name = "rfc3-fix",
-	.family = "percpu",
 	.reference = "v5.12",
 	.models = "RFC 3/4 with the chunk-creation tail of pcpu_grow_populated() from v1 of the series (Message-ID 20210401214301.1689099-1-guro@fb.com)",
-	.expect = "clean",
-	.create = pcpu_rfc3_create,
-	.exec = pcpu_bm_exec,
-	.check = pcpu_bm_check,
-	.observe = pcpu_bm_observe,
-	.dump = pcpu_bm_dump,
-};
+	.expect = "clean");
 #endif

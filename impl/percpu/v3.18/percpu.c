@@ -382,14 +382,13 @@ static int percpu_enable_async(void)
 	return 0;
 }
 
-static bool am_enable_async(void)
+static void am_enable_async(void)
 {
 	percpu_enable_async();
-	return true;
 }
 
 /*
- * Populated pages v3.18 may hold beyond v3.17 in lockstep (docs, D3): every
+ * Populated pages v3.18 may hold beyond v3.17 in lockstep (POPULATED_BOUND): every
  * such page is empty; a run populates only up to HIGH empty pages, or HIGH
  * more after consuming the failed flag; a km chunk the balance work
  * creates is born with pcpu_unit_pages populated.
@@ -405,15 +404,8 @@ static long am_pop_slack(void)
 
 #include "../../../ref/percpu/v3.17/areamap-harness.h"
 
-const struct mm_variant percpu_v3_18 = {
+AM_PORT(percpu_v3_18,
 	.name = "v3.18",
-	.family = "percpu",
 	.reference = "v3.17",
-	.models = "mm/percpu.c v3.18 (1a4d76076cda, 15/15: asynchronous chunk population)",
-	.expect = "clean",
-	.create = am_create,
-	.exec = am_exec,
-	.check = am_check,
-	.observe = am_observe,
-	.dump = am_dump,
-};
+	.models = "mm/percpu.c v3.18 (1a4d76076cda, 15/15: asynchronous chunk population, Tejun Heo)",
+	.expect = "clean");

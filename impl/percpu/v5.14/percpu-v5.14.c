@@ -492,20 +492,10 @@ static const struct pcpu_variant_ops pcpu_v5_14_ops = {
 	.isolation_slots = true,
 };
 
-static void *pcpu_v5_14_create(const struct mm_config *cfg)
-{
-	return pcpu_bm_create(cfg, &pcpu_v5_14_ops);
-}
+PCPU_BM_PORT(pcpu_v5_14_port, pcpu_v5_14_ops);
 
-const struct mm_variant percpu_v5_14 = {
+PCPU_VARIANT(percpu_v5_14, pcpu_v5_14_port,
 	.name = "v5.14",
-	.family = "percpu",
 	.reference = "v5.12",
 	.models = "v5.14 partial chunk depopulation (f183324133ea) as in Linux 6.1 mm/percpu.c",
-	.expect = "clean",
-	.create = pcpu_v5_14_create,
-	.exec = pcpu_bm_exec,
-	.check = pcpu_bm_check,
-	.observe = pcpu_bm_observe,
-	.dump = pcpu_bm_dump,
-};
+	.expect = "clean");

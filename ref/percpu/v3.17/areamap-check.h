@@ -138,15 +138,15 @@ static bool am_chunk_known(struct pcpu_chunk *chunk)
 
 static void am_check_live(void)
 {
-	struct pcpu_live *l = &G->live;
+	const struct pcpu_live *l = G->live;
 
 	for (int k = 0; k < l->nr; k++) {
 		struct pcpu_live_ent *e = &l->ent[k];
-		struct pcpu_chunk *chunk = e->ptr;
+		struct pcpu_chunk *chunk = ((struct am_ptr *)e->ptr)->chunk;
 		int p;
 
 		if (!am_chunk_known(chunk))
-			mm_violation("LIVE_AREAS", "check",
+			mm_violation("LIVE_AREAS", "pcpu_balance_workfn",
 				     "live allocation %llu (chunk %d off %d) in a chunk no longer on any slot",
 				     (unsigned long long)e->id, e->chunk_id, e->off);
 		if (!am_area_in_use_at(chunk, e->off))
@@ -165,8 +165,8 @@ static void am_check_conservation(struct pcpu_chunk *chunk)
 {
 	int want = (chunk == pcpu_first_chunk || chunk == pcpu_reserved_chunk);
 
-	for (int k = 0; k < G->live.nr; k++)
-		want += G->live.ent[k].ptr == chunk;
+	for (int k = 0; k < G->live->nr; k++)
+		want += ((struct am_ptr *)G->live->ent[k].ptr)->chunk == chunk;
 	if (am_in_use_areas(chunk) != want)
 		AM_FAIL("LIVE_AREAS", chunk, "%d in-use areas, %d expected",
 			chunk->id, am_in_use_areas(chunk), want);

@@ -1,46 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The mm_variant entry points of both area-map ports: create, exec,
- * observe, dump (check is in areamap-check.h).  Included last by each port,
- * which defines before it, with the kernel's semantics of its version:
+ * The entry points of both area-map ports (percpu_port.h): boot,
+ * allocation and free, where an allocation lives, the balance and map
+ * extension work, observables and the state dump (check is in
+ * areamap-check.h).  Included last by each port, which defines before it,
+ * with the kernel's semantics of its version:
  *   pcpu_alloc(size, align, reserved, gfp, &off) -> chunk or NULL
  *   free_percpu(chunk, off)
  *   pcpu_balance_workfn(work)
- *   am_enable_async()	percpu_enable_async(), false where absent
+ *   am_enable_async()	percpu_enable_async(); never called where absent (v3.17)
  *   am_pop_slack()	struct pcpu_obs.pop_slack
- * A percpu pointer is modelled as (chunk, offset): the live list keeps the
- * chunk, which is what pcpu_chunk_addr_search() would find.
+ *   AM_PATCHED		v3.18's asynchronous population
+ * A percpu pointer is modelled as (chunk, offset), a struct am_ptr: the
+ * chunk is what pcpu_chunk_addr_search() would find.
  */
 #ifndef MM_PERCPU_AREAMAP_HARNESS_H
 #define MM_PERCPU_AREAMAP_HARNESS_H
 
 #include <stdio.h>
 #include <linux/gfp.h>
-
-#define AM_INFLATE_ALIGN	8	/* __alignof__(u64): counters, stats */
-
-/* -- deferred work --------------------------------------------------------- */
-
-/*
- * system_wq is not ordered: any pending item may run next, so the ops run
- * one chosen item (mm_run_work: in a kworker's process context on this CPU).
- */
-static void am_run_work_fn(struct work_struct *w)
-{
-	/* a forced run of an idle item (force_balance): queue it first */
-	if (!work_pending(w))
-		mm_queue_work(&mm_cur->system_wq, w);
-	mm_run_work(&mm_cur->system_wq, w);
-}
-
-static long am_failures_taken(void)
-{
-	long n = (long)mm_cur->budget_fails;
-
-	for (int i = 0; i < MM_FAIL_NR; i++)
-		n += (long)mm_cur->fail_hits[i];
-	return n;
-}
+#include "percpu_port.h"
 
 static long am_total_populated(void)
 {
@@ -53,285 +32,98 @@ static long am_total_populated(void)
 	return n;
 }
 
-/* -- contents (I5, I6) ------------------------------------------------------ */
-
-/* fill or verify one allocation in every unit, page by page */
-static void am_contents(struct pcpu_chunk *chunk, int off, int size,
-			uint64_t id, bool verify)
+static void *am_alloc(void *inst, size_t size, size_t align, bool reserved, gfp_t gfp)
 {
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		int o = off, seg = 0;
-
-		while (o < off + size) {
-			int len = min(off + size, (int)((o & ~(int)(PAGE_SIZE - 1)) + PAGE_SIZE)) - o;
-			u8 *addr = am_unit_addr(chunk, cpu, o);
-			long bad;
-
-			if (!addr)
-				mm_violation("UNPOPULATED_LIVE", verify ? "free_percpu" : "pcpu_alloc",
-					     "chunk %d unit %d page %d under allocation %llu is not backed",
-					     chunk->id, cpu, o >> PAGE_SHIFT,
-					     (unsigned long long)id);
-			if (!verify) {
-				mm_fill(addr, len, id * 1024 + seg, cpu);
-			} else if ((bad = mm_check(addr, len, id * 1024 + seg, cpu)) >= 0) {
-				mm_violation("CONTENTS", "free_percpu",
-					     "allocation %llu (chunk %d off %d size %d) unit %d corrupt at byte %ld",
-					     (unsigned long long)id, chunk->id, off, size,
-					     cpu, (long)(o - off) + bad);
-			}
-			o += len;
-			seg++;
-		}
-	}
-}
-
-/* -- ops ------------------------------------------------------------------- */
-
-/* I2: v3.18 promises a pending balance run after these events */
-static void am_check_i2(bool ok, bool atomic)
-{
-	if (!G->patched || !pcpu_async_enabled || work_pending(&pcpu_balance_work))
-		return;
-	if (ok && pcpu_nr_empty_pop_pages < PCPU_EMPTY_POP_PAGES_LOW)
-		mm_violation("BALANCE_NOT_SCHEDULED", "pcpu_alloc",
-			     "%d empty populated pages after an allocation and no balance work pending",
-			     pcpu_nr_empty_pop_pages);
-	if (!ok && atomic)
-		mm_violation("BALANCE_NOT_SCHEDULED", "pcpu_alloc",
-			     "atomic allocation failed and no balance work pending");
-}
-
-/* one allocation through the port; returns its live entry or NULL */
-static struct pcpu_live_ent *am_alloc_one(size_t size, size_t align,
-					  bool reserved, gfp_t gfp)
-{
-	bool atomic = (gfp & GFP_KERNEL) != GFP_KERNEL;
-	long pop_before = am_total_populated();
 	struct pcpu_chunk *chunk;
-	struct pcpu_live_ent *e;
+	struct am_ptr *p;
 	int off = -1;
 
+	G = inst;
 	chunk = pcpu_alloc(size, align, reserved, gfp, &off);
-	if (!chunk) {
-		if (atomic)
-			G->atomic_failures++;
-		/* sizes pcpu_alloc() rejects up front promise nothing */
-		if (ALIGN(size, 2) <= PCPU_MIN_UNIT_SIZE && align <= PAGE_SIZE)
-			am_check_i2(false, atomic);
+	if (!chunk)
 		return NULL;
-	}
-	if (atomic && am_total_populated() != pop_before)
-		mm_violation("ATOMIC_POPULATES", "pcpu_alloc",
-			     "atomic allocation changed populated pages %ld -> %ld",
-			     pop_before, am_total_populated());
-	e = pcpu_live_add(&G->live, chunk, chunk->id, off, (int)size,
-			  chunk == pcpu_reserved_chunk);
-	am_contents(chunk, off, (int)size, e->id, false);
-	am_check_i2(true, atomic);
-	return e;
+	p = mm_kzalloc(sizeof(*p), MM_FAIL_NR);
+	p->chunk = chunk;
+	p->off = off;
+	return p;
 }
 
-static void am_free_idx(int idx)
+static void am_free(void *inst, void *ptr)
 {
-	struct pcpu_live_ent *e = &G->live.ent[idx];
+	struct am_ptr *p = ptr;
 
-	am_contents(e->ptr, e->off, e->size, e->id, true);
-	free_percpu(e->ptr, e->off);
-	pcpu_live_remove(&G->live, idx);
+	G = inst;
+	free_percpu(p->chunk, p->off);
+	mm_kfree(p);
 }
 
-static void am_op_alloc(const struct mm_op *op, struct mm_opres *res)
+static void am_locate(void *inst, void *ptr, int *chunk_id, long *unit_off)
 {
-	bool reserved = op->id == PCPU_OP_ALLOC_RESERVED;
-	size_t size = op->arg[PCPU_ALLOC_size];
-	size_t align = (size_t)1 << op->arg[PCPU_ALLOC_align_shift];
-	bool atomic = !reserved && op->arg[PCPU_ALLOC_gfp];
-	struct pcpu_live_ent *e;
+	struct am_ptr *p = ptr;
 
-	e = am_alloc_one(size, align, reserved, atomic ? GFP_NOWAIT : GFP_KERNEL);
-	if (!e) {
-		res->status = -ENOMEM;
-		snprintf(res->text, sizeof(res->text), "%zu/%zu %s: failed (empty_pop %d)",
-			 size, align, atomic ? "atomic" : "GFP_KERNEL",
-			 pcpu_nr_empty_pop_pages);
-		return;
-	}
-	res->val[0] = e->chunk_id;
-	res->val[1] = e->off;
-	res->val[2] = e->size;
-	snprintf(res->text, sizeof(res->text), "%zu/%zu %s -> chunk %d off %d (empty_pop %d%s)",
-		 size, align, atomic ? "atomic" : "GFP_KERNEL", e->chunk_id, e->off,
-		 pcpu_nr_empty_pop_pages,
-		 work_pending(&pcpu_balance_work) ? ", balance pending" : "");
+	*chunk_id = p->chunk->id;
+	*unit_off = p->off;
 }
 
-static void am_op_free(const struct mm_op *op, struct mm_opres *res)
+static char *am_port_unit_addr(void *inst, void *ptr, int cpu, long off, long *len)
 {
-	int idx = pcpu_live_pick(&G->live, op->arg[PCPU_FREE_k]);
-	struct pcpu_live_ent e;
+	struct am_ptr *p = ptr;
+	int o = p->off + (int)off;
 
-	if (idx < 0) {
-		res->status = 1;
-		snprintf(res->text, sizeof(res->text), "nothing live");
-		return;
-	}
-	e = G->live.ent[idx];
-	am_free_idx(idx);
-	res->val[0] = e.chunk_id;
-	res->val[1] = e.off;
-	res->val[2] = e.size;
-	snprintf(res->text, sizeof(res->text), "chunk %d off %d size %d (empty_pop %d%s)",
-		 e.chunk_id, e.off, e.size, pcpu_nr_empty_pop_pages,
-		 work_pending(&pcpu_balance_work) ? ", balance pending" : "");
+	G = inst;
+	*len = PAGE_SIZE - (o & (PAGE_SIZE - 1));
+	return (char *)am_unit_addr(p->chunk, cpu, o);
 }
 
-static void am_op_balance(bool force, struct mm_opres *res)
+/* the balance work, counted per run (UNBOUNDED_CHUNK_CREATION) */
+static void am_balance_workfn(struct work_struct *work)
 {
-	long failures = am_failures_taken();
-
-	if (!force && !work_pending(&pcpu_balance_work)) {
-		res->status = 1;
-		snprintf(res->text, sizeof(res->text), "not pending");
-		return;
-	}
 	G->run_creations = 0;
 	G->balance_runs++;
-	/* forced: the same function run from another trigger */
-	am_run_work_fn(&pcpu_balance_work);
-	if (G->patched && am_failures_taken() == failures &&
-	    pcpu_nr_empty_pop_pages < PCPU_EMPTY_POP_PAGES_HIGH)
-		mm_violation("BALANCE_EMPTY_POP_PAGES", "pcpu_balance_workfn",
-			     "%d empty populated pages after a balance run without failures (HIGH %d)",
-			     pcpu_nr_empty_pop_pages, PCPU_EMPTY_POP_PAGES_HIGH);
-	res->val[0] = pcpu_nr_empty_pop_pages;
-	res->val[1] = G->nr_chunks;
-	snprintf(res->text, sizeof(res->text), "ran: empty_pop %d, chunks %d, created %d",
-		 pcpu_nr_empty_pop_pages, G->nr_chunks, G->run_creations);
+	pcpu_balance_workfn(work);
 }
 
-static void am_op_map_extend(const struct mm_op *op, struct mm_opres *res)
-{
-	struct work_struct *w, *pick = NULL;
-	struct pcpu_chunk *chunk;
-	int n = 0, k, old;
-
-	for (w = mm_cur->system_wq.head; w; w = w->next)
-		n += w->func == pcpu_map_extend_workfn;
-	if (!n) {
-		res->status = 1;
-		snprintf(res->text, sizeof(res->text), "none pending");
-		return;
-	}
-	k = (int)(op->arg[0] % (uint32_t)n);
-	for (w = mm_cur->system_wq.head; w; w = w->next)
-		if (w->func == pcpu_map_extend_workfn && !k--) {
-			pick = w;
-			break;
-		}
-	chunk = container_of(pick, struct pcpu_chunk, map_extend_work);
-	old = chunk->map_alloc;
-	am_run_work_fn(pick);
-	res->val[0] = chunk->id;
-	res->val[1] = chunk->map_alloc;
-	snprintf(res->text, sizeof(res->text), "chunk %d: map_alloc %d -> %d (map_used %d)",
-		 chunk->id, old, chunk->map_alloc, chunk->map_used);
-}
-
-static void am_op_inflate(const struct mm_op *op, struct mm_opres *res)
-{
-	size_t size = op->arg[PCPU_INFLATE_size];
-	uint32_t n = op->arg[PCPU_INFLATE_n], i, hash = 0;
-
-	for (i = 0; i < n; i++) {
-		struct pcpu_live_ent *e = am_alloc_one(size, AM_INFLATE_ALIGN,
-						       false, GFP_KERNEL);
-
-		if (!e)
-			break;	/* one failure ends the burst */
-		hash = hash * 31 + (uint32_t)(e->chunk_id * 65536 + e->off);
-	}
-	res->status = i == n ? 0 : -ENOMEM;
-	res->val[0] = i;
-	res->val[1] = hash & 0x7fffffff;
-	res->val[2] = (long)size;
-	snprintf(res->text, sizeof(res->text), "%u of %u x %zu done, chunks %d, empty_pop %d",
-		 i, n, size, G->nr_chunks, pcpu_nr_empty_pop_pages);
-}
-
-static void am_op_deflate(const struct mm_op *op, struct mm_opres *res)
-{
-	int *victims, nv, i;
-
-	if (!G->live.nr) {
-		res->status = 1;
-		snprintf(res->text, sizeof(res->text), "nothing live");
-		return;
-	}
-	victims = mm_kzalloc(sizeof(int) * G->live.nr, MM_FAIL_NR);
-	nv = pcpu_live_deflate_pick(&G->live, op->arg[0], op->arg[1], op->arg[2],
-				    victims, pcpu_unit_pages);
-	for (i = 0; i < nv; i++)
-		am_free_idx(victims[i]);
-	mm_kfree(victims);
-	res->val[0] = nv;
-	snprintf(res->text, sizeof(res->text), "freed %d, %d live, empty_pop %d%s",
-		 nv, G->live.nr, pcpu_nr_empty_pop_pages,
-		 work_pending(&pcpu_balance_work) ? ", balance pending" : "");
-}
-
-static void am_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
+static struct work_struct *am_balance_work(void *inst)
 {
 	G = inst;
-	switch (op->id) {
-	case PCPU_OP_ALLOC:
-	case PCPU_OP_ALLOC_SMALL:
-	case PCPU_OP_ALLOC_RESERVED:
-		am_op_alloc(op, res);
-		break;
-	case PCPU_OP_FREE:
-		am_op_free(op, res);
-		break;
-	case PCPU_OP_BALANCE:
-	case PCPU_OP_FORCE_BALANCE:
-		am_op_balance(op->id == PCPU_OP_FORCE_BALANCE, res);
-		break;
-	case PCPU_OP_FAIL_NEXT:
-		/* populate, create_chunk, kmalloc: same order as enum mm_fail_kind */
-		mm_cur->fail_next[op->arg[0]] += op->arg[1];
-		snprintf(res->text, sizeof(res->text), "kind %u: %u pending",
-			 op->arg[0], mm_cur->fail_next[op->arg[0]]);
-		break;
-	case PCPU_OP_INFLATE:
-		am_op_inflate(op, res);
-		break;
-	case PCPU_OP_DEFLATE:
-		am_op_deflate(op, res);
-		break;
-	case PCPU_OP_ENABLE_ASYNC:
-		res->status = am_enable_async() ? 0 : 1;
-		snprintf(res->text, sizeof(res->text), "%s",
-			 res->status ? "absent in this version" : "pcpu_async_enabled = true");
-		break;
-	case PCPU_OP_MAP_EXTEND:
-		am_op_map_extend(op, res);
-		break;
-	case PCPU_OP_SET_BUDGET:
-		mm_cur->budget_pages = op->arg[0];
-		snprintf(res->text, sizeof(res->text), "budget %u pages, %ld held",
-			 op->arg[0], mm_pages_held());
-		break;
-	default:
-		res->status = 1;
-		break;
-	}
+	return &pcpu_balance_work;
+}
+
+static long am_nr_populated(void *inst)
+{
+	G = inst;
+	return am_total_populated();
+}
+
+static int am_nr_empty_pop_pages(void *inst)
+{
+	G = inst;
+	return pcpu_nr_empty_pop_pages;
+}
+
+/* the @k-th pending chunk->map_extend_work (system_wq order) */
+static struct work_struct *am_map_extend_work(void *inst, uint32_t k, int *chunk_id)
+{
+	struct work_struct *w;
+	uint32_t n = 0;
+
+	G = inst;
+	for (w = mm_cur->system_wq.head; w; w = w->next)
+		n += w->func == pcpu_map_extend_workfn;
+	if (!n)
+		return NULL;
+	k %= n;
+	for (w = mm_cur->system_wq.head; w; w = w->next)
+		if (w->func == pcpu_map_extend_workfn && !k--)
+			break;
+	*chunk_id = container_of(w, struct pcpu_chunk, map_extend_work)->id;
+	return w;
 }
 
 /* -- create, observe, dump ----------------------------------------------- */
 
-static void *am_create(const struct mm_config *cfg)
+static void *am_create(const struct mm_config *cfg, const struct pcpu_live *live,
+		       long *boot_pages)
 {
 	struct pcpu_am_state *st = mm_kzalloc(sizeof(*st), MM_FAIL_NR);
 	int size_sum, pages;
@@ -347,9 +139,9 @@ static void *am_create(const struct mm_config *cfg)
 		BITS_TO_LONGS(pcpu_unit_pages) * sizeof(unsigned long);
 	spin_lock_init(&pcpu_lock);
 	mm_lock_init(&pcpu_alloc_mutex.dep, "pcpu_alloc_mutex", MM_MUTEX);
-	INIT_WORK(&pcpu_balance_work, pcpu_balance_workfn);
+	INIT_WORK(&pcpu_balance_work, am_balance_workfn);
 	pcpu_async_enabled = cfg->v[PCPU_CFG_async];	/* read by v3.18 only */
-	pcpu_live_init(&G->live);
+	G->live = live;
 
 	/*
 	 * First chunk geometry, as pcpu_build_alloc_info() would make it:
@@ -365,30 +157,27 @@ static void *am_create(const struct mm_config *cfg)
 	G->dyn_size = size_sum - G->static_size - G->reserved_size;
 	G->first_pages = size_sum >> PAGE_SHIFT;
 
-	/* the first chunk's units, charged when the budget allows */
+	/*
+	 * The first chunk's units are boot memory (memblock): charged, and
+	 * the budget grows by as much, as it is not the runtime page supply.
+	 */
 	pages = G->first_pages * pcpu_nr_units;
+	*boot_pages = pages;
+	mm_cur->budget_pages += pages;
 	G->first_mem = mm_pages_alloc(pages, MM_FAIL_NR);
-	if (!G->first_mem) {
-		mm_note("FIRST_CHUNK_UNCHARGED", "%d pages over the budget", pages);
-		G->first_mem = mm_kzalloc((size_t)pages << PAGE_SHIFT, MM_FAIL_NR);
-	}
+	if (!G->first_mem)
+		mm_violation("HARNESS", __func__, "no memory for the first chunk");
 	pcpu_setup_first_chunk();
 	return st;
 }
 
-static void am_observe(void *inst, void *obs)
+static void am_observe(void *inst, struct pcpu_obs *o)
 {
-	struct pcpu_obs *o = obs;
-
 	G = inst;
-	o->nr_populated = am_total_populated();
-	o->nr_empty_pop_pages = pcpu_nr_empty_pop_pages;
 	o->nr_chunks = G->nr_chunks;
 	o->nr_depopulated = G->nr_depopulated;
 	o->pop_slack = am_pop_slack();
 	o->nr_chunk_types = 1;
-	o->balance_pending = work_pending(&pcpu_balance_work);
-	o->atomic_failures = G->atomic_failures;
 }
 
 static void am_dump(void *inst, char *buf, size_t len)
@@ -399,7 +188,7 @@ static void am_dump(void *inst, char *buf, size_t len)
 	G = inst;
 	n += snprintf(buf + n, len - n,
 		      "empty_pop %d chunks %d live %d balance %s async %d failed_flag %d\n",
-		      pcpu_nr_empty_pop_pages, G->nr_chunks, G->live.nr,
+		      pcpu_nr_empty_pop_pages, G->nr_chunks, G->live->nr,
 		      work_pending(&pcpu_balance_work) ? "pending" : "idle",
 		      G->patched && pcpu_async_enabled,
 		      G->patched && pcpu_atomic_alloc_failed);
@@ -431,4 +220,32 @@ static void am_dump(void *inst, char *buf, size_t len)
 		}
 	}
 }
+static bool am_port_async_enabled(void *inst)
+{
+	G = inst;
+	return pcpu_async_enabled;
+}
+
+static void am_port_enable_async(void *inst)
+{
+	G = inst;
+	am_enable_async();
+}
+
+/* the port and variant of this version: AM_PORT(sym, ...) */
+#define AM_PORT(sym, ...)							\
+	static const struct pcpu_port sym##_port = {				\
+		.create = am_create, .alloc = am_alloc, .free = am_free,	\
+		.locate = am_locate, .unit_addr = am_port_unit_addr,		\
+		.balance_work = am_balance_work,				\
+		.nr_populated = am_nr_populated,				\
+		.nr_empty_pop_pages = am_nr_empty_pop_pages,			\
+		.async_enabled = AM_PATCHED ? am_port_async_enabled : NULL,	\
+		.enable_async = AM_PATCHED ? am_port_enable_async : NULL,	\
+		.map_extend_work = am_map_extend_work,				\
+		.check = am_check, .observe = am_observe, .dump = am_dump,	\
+		.schedules_balance = AM_PATCHED,				\
+		.balance_fills_high = AM_PATCHED,				\
+	};									\
+	PCPU_VARIANT(sym, sym##_port, __VA_ARGS__)
 #endif

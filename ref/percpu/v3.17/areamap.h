@@ -53,6 +53,12 @@ struct pcpu_chunk {
 	unsigned long		populated[];	/* populated bitmap */
 };
 
+/* a percpu pointer: what __addr_to_pcpu_ptr(chunk->base_addr + off) names */
+struct am_ptr {
+	struct pcpu_chunk *chunk;
+	int off;
+};
+
 struct pcpu_am_state {
 	/* mm/percpu.c globals */
 	int			pcpu_unit_pages;
@@ -79,11 +85,10 @@ struct pcpu_am_state {
 	void			*first_mem;	/* first chunk units, back to back */
 
 	/* harness bookkeeping */
-	struct pcpu_live	live;
+	const struct pcpu_live	*live;		/* the executor's live allocations */
 	int			next_chunk_id;
 	int			nr_chunks;	/* created chunks alive */
 	long			nr_depopulated;
-	long			atomic_failures;
 	long			flag_consumed;	/* balance passes that consumed the failed flag */
 	long			balance_created;/* chunks created by the balance work */
 	long			balance_runs;

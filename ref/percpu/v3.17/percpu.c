@@ -287,9 +287,8 @@ static void free_percpu(struct pcpu_chunk *chunk, int off)
 }
 
 /* v3.17 has no percpu_enable_async(): async work is never gated */
-static bool am_enable_async(void)
+static void am_enable_async(void)
 {
-	return false;
 }
 
 /* the reference: no allowance */
@@ -300,15 +299,8 @@ static long am_pop_slack(void)
 
 #include "areamap-harness.h"
 
-const struct mm_variant percpu_v3_17 = {
+AM_PORT(percpu_v3_17,
 	.name = "v3.17",
-	.family = "percpu",
 	.reference = NULL,
 	.models = "mm/percpu.c v3.18 with 15/15 (1a4d76076cda) reverted: v3.17 + percpu/for-3.18 1-14",
-	.expect = "clean",
-	.create = am_create,
-	.exec = am_exec,
-	.check = am_check,
-	.observe = am_observe,
-	.dump = am_dump,
-};
+	.expect = "clean");

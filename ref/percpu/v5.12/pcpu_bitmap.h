@@ -31,6 +31,7 @@
 
 #include "percpu_family.h"
 #include "percpu_live.h"
+#include "percpu_port.h"
 
 /* include/linux/percpu.h, mm/percpu.c (same values in v5.12 and 6.1) */
 #define PFN_ALIGN(x)			ALIGN((unsigned long)(x), PAGE_SIZE)
@@ -194,14 +195,13 @@ struct pcpu_state {
 	int nr_chunks_to_depopulate;	/* RFC 3/4 */
 
 	/* harness bookkeeping */
-	struct pcpu_live live;
+	const struct pcpu_live *live;	/* the executor's live allocations */
 	struct list_head all_chunks;
 	struct pcpu_chunk **chunk_by_id;	/* created chunks by id (page->index) */
 	int chunk_by_id_cap;
 	int next_chunk_id;
 	long nr_chunks;			/* created, not destroyed */
 	long nr_depopulated;
-	long atomic_failures;
 	unsigned long boot_populated;	/* PFN_DOWN(size_sum) */
 	bool in_balance;
 	int balance_creations[2];	/* per chunk type, this balance run */
@@ -305,12 +305,45 @@ char *pcpu_unit_addr(struct pcpu_chunk *chunk, int cpu, int off);
 void __percpu *pcpu_alloc_v5_12(size_t size, size_t align, bool reserved,
 				gfp_t gfp);
 
-/* -- pcpu_exec.c: the harness side of all four ports ------------------ */
-void *pcpu_bm_create(const struct mm_config *cfg, const struct pcpu_variant_ops *ops);
-void pcpu_bm_exec(void *inst, const struct mm_op *op, struct mm_opres *res);
+/* -- pcpu_exec.c: the entry points of every bitmap-era port (percpu_port.h) */
+void *pcpu_bm_create(const struct mm_config *cfg, const struct pcpu_variant_ops *ops,
+		     const struct pcpu_live *live, long *boot_pages);
+void *pcpu_bm_alloc(void *inst, size_t size, size_t align, bool reserved, gfp_t gfp);
+void pcpu_bm_free(void *inst, void *ptr);
+void pcpu_bm_locate(void *inst, void *ptr, int *chunk_id, long *unit_off);
+char *pcpu_bm_unit_addr(void *inst, void *ptr, int cpu, long off, long *len);
+struct work_struct *pcpu_bm_balance_work(void *inst);
+long pcpu_bm_nr_populated(void *inst);
+int pcpu_bm_nr_empty_pop_pages(void *inst);
+bool pcpu_bm_async_enabled(void *inst);
+void pcpu_bm_enable_async(void *inst);
 void pcpu_bm_check(void *inst);
-void pcpu_bm_observe(void *inst, void *obs);
+void pcpu_bm_observe(void *inst, struct pcpu_obs *o);
 void pcpu_bm_dump(void *inst, char *buf, size_t len);
+
+/*
+ * The port of a bitmap-era version that supplies @ops: define it with
+ * PCPU_BM_PORT(name, ops), then PCPU_VARIANT(sym, name, ...).
+ */
+#define PCPU_BM_PORT(name, ops_)						\
+	static void *name##_create(const struct mm_config *cfg,			\
+				   const struct pcpu_live *live, long *boot)	\
+	{									\
+		return pcpu_bm_create(cfg, &(ops_), live, boot);		\
+	}									\
+	static const struct pcpu_port name = {					\
+		.create = name##_create, .alloc = pcpu_bm_alloc,		\
+		.free = pcpu_bm_free, .locate = pcpu_bm_locate,			\
+		.unit_addr = pcpu_bm_unit_addr,					\
+		.balance_work = pcpu_bm_balance_work,				\
+		.nr_populated = pcpu_bm_nr_populated,				\
+		.nr_empty_pop_pages = pcpu_bm_nr_empty_pop_pages,		\
+		.async_enabled = pcpu_bm_async_enabled,				\
+		.enable_async = pcpu_bm_enable_async,				\
+		.check = pcpu_bm_check, .observe = pcpu_bm_observe,		\
+		.dump = pcpu_bm_dump, .schedules_balance = true,		\
+	}
+
 /* a balance run starts / created a chunk of @type (UNBOUNDED_CHUNK_CREATION) */
 void pcpu_bm_balance_begin(void);
 void pcpu_bm_balance_created(int type);

@@ -165,7 +165,7 @@ static void pcpu_check_chunk(struct pcpu_chunk *chunk)
 /* I4_ALLOC_MAP and I5_UNPOPULATED_LIVE over the live list */
 static void pcpu_check_live(void)
 {
-	struct pcpu_live *l = &pcpu_G->live;
+	const struct pcpu_live *l = pcpu_G->live;
 	struct pcpu_chunk *chunk;
 
 	for (int i = 0; i < l->nr; i++) {

@@ -423,20 +423,10 @@ static const struct pcpu_variant_ops pcpu_v5_12_ops = {
 	.balance_workfn = pcpu_balance_workfn,
 };
 
-static void *pcpu_v5_12_create(const struct mm_config *cfg)
-{
-	return pcpu_bm_create(cfg, &pcpu_v5_12_ops);
-}
+PCPU_BM_PORT(pcpu_v5_12_port, pcpu_v5_12_ops);
 
-const struct mm_variant percpu_v5_12 = {
+PCPU_VARIANT(percpu_v5_12, pcpu_v5_12_port,
 	.name = "v5.12",
-	.family = "percpu",
 	.reference = NULL,
 	.models = "v5.12 mm/percpu.c bitmap allocator + RFC 1/4, 2/4 of \"percpu: partial chunk depopulation\" (Roman Gushchin, 2021-03)",
-	.expect = "clean",
-	.create = pcpu_v5_12_create,
-	.exec = pcpu_bm_exec,
-	.check = pcpu_bm_check,
-	.observe = pcpu_bm_observe,
-	.dump = pcpu_bm_dump,
-};
+	.expect = "clean");

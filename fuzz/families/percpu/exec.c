@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The percpu family executor: one meaning per op for every percpu port
+ * (see percpu_port.h and the ops' help in percpu_family.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include "percpu_port.h"
+
+struct pcpu_inst {
+	const struct pcpu_port *port;
+	void *p;			/* the port's instance */
+	struct pcpu_live live;		/* live allocations, in allocation order */
+	long boot_pages;		/* first chunk pages added to the budget */
+	long atomic_failures;
+	int unit_pages;
+};
+
+#define PCPU_INFLATE_ALIGN	8	/* __alignof__(u64): counters, stats */
+
+void *pcpu_exec_create(const struct pcpu_port *port, const struct mm_config *cfg)
+{
+	struct pcpu_inst *in = mm_kzalloc(sizeof(*in), MM_FAIL_NR);
+
+	in->port = port;
+	in->unit_pages = cfg->v[PCPU_CFG_unit_pages];
+	pcpu_live_init(&in->live);
+	in->p = port->create(cfg, &in->live, &in->boot_pages);
+	return in;
+}
+
+void *pcpu_exec_port_inst(void *inst)
+{
+	return ((struct pcpu_inst *)inst)->p;
+}
+
+const struct pcpu_port *pcpu_exec_port(void *inst)
+{
+	return ((struct pcpu_inst *)inst)->port;
+}
+
+void pcpu_exec_set_port(void *inst, const struct pcpu_port *port)
+{
+	((struct pcpu_inst *)inst)->port = port;
+}
+
+/*
+ * Fill a new allocation's area in every unit with its pattern, or check it
+ * before the free, segment by segment as the port maps it.
+ */
+static void pcpu_contents(struct pcpu_inst *in, struct pcpu_live_ent *e, bool fill)
+{
+	long size = e->size;	/* the caller owns these bytes, and only these */
+
+	for (int cpu = 0; cpu < mm_cur->nr_cpus; cpu++) {
+		for (long o = 0; o < size;) {
+			long len = 0, bad;
+			char *p = in->port->unit_addr(in->p, e->ptr, cpu, o, &len);
+
+			if (!p)
+				mm_violation("UNPOPULATED_LIVE", fill ? "pcpu_alloc" : "free_percpu",
+					     "chunk %d off %d unit %d: byte %ld of a live allocation of %d bytes is on an unpopulated page",
+					     e->chunk_id, e->off, cpu, o, e->size);
+			len = min(len, size - o);
+			if (fill) {
+				mm_fill(p, len, e->id, cpu);
+			} else if ((bad = mm_check(p, len, e->id, cpu)) >= 0) {
+				mm_violation("CONTENTS", "free_percpu",
+					     "chunk %d off %d unit %d: byte %ld of the allocation changed",
+					     e->chunk_id, e->off, cpu, o + bad);
+			}
+			o += len;
+		}
+	}
+}
+
+static bool balance_pending(struct pcpu_inst *in)
+{
+	return work_pending(in->port->balance_work(in->p));
+}
+
+static bool async_on(struct pcpu_inst *in)
+{
+	return !in->port->async_enabled || in->port->async_enabled(in->p);
+}
+
+/*
+ * One allocation; its live entry or NULL.  Checks what pcpu_alloc()
+ * promises in every version: an atomic request populates nothing; and,
+ * where the version schedules the balance work, that it is pending after
+ * an allocation leaving fewer than LOW empty populated pages or after an
+ * atomic failure (a memcg charge failure returns before the allocator).
+ */
+static struct pcpu_live_ent *pcpu_do_alloc(struct pcpu_inst *in, size_t size, size_t align,
+					   bool atomic, bool memcg, bool reserved)
+{
+	const struct pcpu_port *port = in->port;
+	gfp_t gfp = (atomic ? GFP_NOWAIT : GFP_KERNEL) | (memcg ? __GFP_ACCOUNT : 0);
+	unsigned long charge_fails = mm_cur->fail_hits[MM_FAIL_CHARGE];
+	long pop_before = port->nr_populated(in->p);
+	struct pcpu_live_ent *e;
+	int chunk_id, empty;
+	long off;
+	void *ptr;
+
+	ptr = port->alloc(in->p, size, align, reserved, gfp);
+	empty = port->nr_empty_pop_pages(in->p);
+	if (atomic && port->nr_populated(in->p) != pop_before)
+		mm_violation("ATOMIC_POPULATES", "pcpu_alloc",
+			     "an atomic allocation changed the populated pages %ld -> %ld",
+			     pop_before, port->nr_populated(in->p));
+	if (port->schedules_balance && async_on(in) && !balance_pending(in) &&
+	    charge_fails == mm_cur->fail_hits[MM_FAIL_CHARGE] &&
+	    ((!ptr && atomic) || (ptr && empty < PCPU_EMPTY_POP_PAGES_LOW)))
+		mm_violation("BALANCE_NOT_SCHEDULED", "pcpu_alloc",
+			     "%s with %d empty populated pages and no balance work pending",
+			     ptr ? "an allocation" : "an atomic failure", empty);
+	if (!ptr) {
+		if (atomic)
+			in->atomic_failures++;
+		return NULL;
+	}
+	port->locate(in->p, ptr, &chunk_id, &off);
+	e = pcpu_live_add(&in->live, ptr, chunk_id, (int)off, (int)size, reserved);
+	pcpu_contents(in, e, true);
+	return e;
+}
+
+static void pcpu_do_free(struct pcpu_inst *in, int idx, struct mm_opres *res)
+{
+	struct pcpu_live_ent *e = &in->live.ent[idx];
+
+	pcpu_contents(in, e, false);
+	if (res) {
+		res->val[0] = e->chunk_id;
+		res->val[1] = e->off;
+		res->val[2] = e->size;
+	}
+	in->port->free(in->p, e->ptr);
+	pcpu_live_remove(&in->live, idx);
+}
+
+/* failures taken so far: injected ones and budget refusals */
+static unsigned long failures_taken(void)
+{
+	unsigned long n = mm_cur->budget_fails;
+
+	for (int k = 0; k < MM_FAIL_NR; k++)
+		n += mm_cur->fail_hits[k];
+	return n;
+}
+
+/* run the balance work (queued first when forced: another trigger) */
+static void pcpu_do_balance(struct pcpu_inst *in, bool force, struct mm_opres *res)
+{
+	struct work_struct *w = in->port->balance_work(in->p);
+	unsigned long fails = failures_taken();
+	int empty;
+
+	if (!work_pending(w)) {
+		if (!force) {
+			res->status = 1;
+			snprintf(res->text, sizeof(res->text), "skipped: balance not pending");
+			return;
+		}
+		mm_queue_work(&mm_cur->system_wq, w);
+	}
+	/* system_wq is not ordered: this item runs, whatever else is queued */
+	mm_run_work(&mm_cur->system_wq, w);
+	empty = in->port->nr_empty_pop_pages(in->p);
+	if (in->port->balance_fills_high && fails == failures_taken() &&
+	    empty < PCPU_EMPTY_POP_PAGES_HIGH)
+		mm_violation("BALANCE_EMPTY_POP_PAGES", "pcpu_balance_workfn",
+			     "%d empty populated pages after a balance run without failures (HIGH %d)",
+			     empty, PCPU_EMPTY_POP_PAGES_HIGH);
+	snprintf(res->text, sizeof(res->text), "balanced: %d empty, %ld populated", empty,
+		 in->port->nr_populated(in->p));
+}
+
+static const enum mm_fail_kind pcpu_fail_kinds[] = {
+	[PCPU_FAIL_POPULATE] = MM_FAIL_POPULATE,
+	[PCPU_FAIL_CREATE_CHUNK] = MM_FAIL_CREATE_CHUNK,
+	[PCPU_FAIL_KMALLOC] = MM_FAIL_KMALLOC,
+};
+
+static void op_alloc(struct pcpu_inst *in, size_t size, uint32_t align_shift, bool atomic,
+		     bool memcg, bool reserved, struct mm_opres *res)
+{
+	struct pcpu_live_ent *e = pcpu_do_alloc(in, size, (size_t)1 << align_shift, atomic,
+						memcg, reserved);
+
+	if (!e) {
+		res->status = -ENOMEM;
+		snprintf(res->text, sizeof(res->text), "ENOMEM%s", atomic ? " (atomic)" : "");
+		return;
+	}
+	res->val[0] = e->chunk_id;
+	res->val[1] = e->off;
+	res->val[2] = e->size;
+	snprintf(res->text, sizeof(res->text), "ok chunk %ld off %ld size %ld",
+		 res->val[0], res->val[1], res->val[2]);
+}
+
+static void op_inflate(struct pcpu_inst *in, const uint32_t *a, struct mm_opres *res)
+{
+	uint32_t n = a[PCPU_INFLATE_n], i;
+
+	/* n users of one size (alloc_percpu(struct ...)); one failure ends it */
+	for (i = 0; i < n; i++) {
+		struct pcpu_live_ent *e = pcpu_do_alloc(in, a[PCPU_INFLATE_size],
+							PCPU_INFLATE_ALIGN, false,
+							a[PCPU_INFLATE_type], false);
+
+		if (!e)
+			break;
+		/* placement digest: lockstep sees where the n allocations went */
+		res->val[1] = (res->val[1] * 31 + e->chunk_id * 1000003L + e->off) % 2147483647L;
+	}
+	res->status = i == n ? 0 : -ENOMEM;
+	res->val[0] = i;
+	res->val[2] = a[PCPU_INFLATE_size];
+	snprintf(res->text, sizeof(res->text), "inflated %u of %u%s, placement %ld", i, n,
+		 res->status ? " (ENOMEM)" : "", res->val[1]);
+}
+
+static void op_deflate(struct pcpu_inst *in, const uint32_t *a, struct mm_opres *res)
+{
+	int *victims, n;
+
+	if (!in->live.nr) {
+		res->status = 1;
+		snprintf(res->text, sizeof(res->text), "skipped: nothing live");
+		return;
+	}
+	victims = mm_kzalloc(sizeof(int) * in->live.nr, MM_FAIL_NR);
+	n = pcpu_live_deflate_pick(&in->live, a[PCPU_DEFLATE_pattern], a[PCPU_DEFLATE_permille],
+				   a[PCPU_DEFLATE_seed], victims, in->unit_pages);
+	for (int i = 0; i < n; i++)
+		pcpu_do_free(in, victims[i], NULL);
+	mm_kfree(victims);
+	res->val[0] = n;
+	snprintf(res->text, sizeof(res->text), "deflated %d, %d live", n, in->live.nr);
+}
+
+static void op_map_extend(struct pcpu_inst *in, uint32_t k, struct mm_opres *res)
+{
+	struct work_struct *w = NULL;
+	int chunk_id = 0;
+
+	if (in->port->map_extend_work)
+		w = in->port->map_extend_work(in->p, k, &chunk_id);
+	if (!w) {
+		res->status = 1;
+		snprintf(res->text, sizeof(res->text), "skipped: %s",
+			 in->port->map_extend_work ? "none pending" : "no area map in this version");
+		return;
+	}
+	mm_run_work(&mm_cur->system_wq, w);
+	res->val[0] = chunk_id;
+	snprintf(res->text, sizeof(res->text), "extended the map of chunk %d", chunk_id);
+}
+
+void pcpu_exec_op(void *inst, const struct mm_op *op, struct mm_opres *res)
+{
+	struct pcpu_inst *in = inst;
+	const uint32_t *a = op->arg;
+	int idx;
+
+	switch (op->id) {
+	case PCPU_OP_ALLOC:
+		op_alloc(in, a[PCPU_ALLOC_size], a[PCPU_ALLOC_align_shift], a[PCPU_ALLOC_gfp],
+			 a[PCPU_ALLOC_type], false, res);
+		break;
+	case PCPU_OP_ALLOC_SMALL:
+		op_alloc(in, a[PCPU_ALLOC_SMALL_size], a[PCPU_ALLOC_SMALL_align_shift],
+			 a[PCPU_ALLOC_SMALL_gfp], a[PCPU_ALLOC_SMALL_type], false, res);
+		break;
+	case PCPU_OP_ALLOC_RESERVED:
+		op_alloc(in, a[PCPU_ALLOC_RESERVED_size], a[PCPU_ALLOC_RESERVED_align_shift],
+			 false, false, true, res);
+		break;
+	case PCPU_OP_FREE:
+		idx = pcpu_live_pick(&in->live, a[PCPU_FREE_k]);
+		if (idx < 0) {
+			res->status = 1;
+			snprintf(res->text, sizeof(res->text), "skipped: nothing live");
+			break;
+		}
+		pcpu_do_free(in, idx, res);
+		snprintf(res->text, sizeof(res->text), "freed chunk %ld off %ld size %ld",
+			 res->val[0], res->val[1], res->val[2]);
+		break;
+	case PCPU_OP_BALANCE:
+	case PCPU_OP_FORCE_BALANCE:
+		pcpu_do_balance(in, op->id == PCPU_OP_FORCE_BALANCE, res);
+		break;
+	case PCPU_OP_FAIL_NEXT:
+		mm_cur->fail_next[pcpu_fail_kinds[a[PCPU_FAIL_NEXT_kind]]] = a[PCPU_FAIL_NEXT_n];
+		snprintf(res->text, sizeof(res->text), "the next %u %s requests fail",
+			 a[PCPU_FAIL_NEXT_n], pcpu_fail_names[a[PCPU_FAIL_NEXT_kind]]);
+		break;
+	case PCPU_OP_INFLATE:
+		op_inflate(in, a, res);
+		break;
+	case PCPU_OP_DEFLATE:
+		op_deflate(in, a, res);
+		break;
+	case PCPU_OP_ENABLE_ASYNC:
+		/* percpu_enable_async(): a subsys_initcall from v3.18 on */
+		if (!in->port->enable_async || async_on(in)) {
+			res->status = 1;
+			snprintf(res->text, sizeof(res->text), "skipped: %s", in->port->enable_async ?
+				 "async already enabled" : "absent in this version");
+			break;
+		}
+		in->port->enable_async(in->p);
+		snprintf(res->text, sizeof(res->text), "async enabled");
+		break;
+	case PCPU_OP_MAP_EXTEND:
+		op_map_extend(in, a[PCPU_MAP_EXTEND_k], res);
+		break;
+	case PCPU_OP_SET_BUDGET:
+		mm_cur->budget_pages = a[PCPU_SET_BUDGET_pages] + in->boot_pages;
+		snprintf(res->text, sizeof(res->text), "budget %u (+%ld boot), %ld held",
+			 a[PCPU_SET_BUDGET_pages], in->boot_pages, mm_pages_held());
+		break;
+	default:
+		res->status = 1;
+		snprintf(res->text, sizeof(res->text), "skipped: unknown op");
+		break;
+	}
+}
+
+void pcpu_exec_check(void *inst)
+{
+	struct pcpu_inst *in = inst;
+
+	in->port->check(in->p);
+}
+
+void pcpu_exec_observe(void *inst, void *obs)
+{
+	struct pcpu_inst *in = inst;
+	struct pcpu_obs *o = obs;
+
+	in->port->observe(in->p, o);
+	o->nr_populated = in->port->nr_populated(in->p);
+	o->nr_empty_pop_pages = in->port->nr_empty_pop_pages(in->p);
+	o->balance_pending = balance_pending(in);
+	o->atomic_failures = in->atomic_failures;
+	o->pages_held = mm_pages_held();
+	o->budget = mm_cur->budget_pages;
+}
+
+void pcpu_exec_dump(void *inst, char *buf, size_t len)
+{
+	struct pcpu_inst *in = inst;
+	int n = snprintf(buf, len, "live=%d atomic_failures=%ld held=%ld budget=%ld\n",
+			 in->live.nr, in->atomic_failures, mm_pages_held(),
+			 mm_cur->budget_pages);
+
+	if (n >= 0 && (size_t)n < len)
+		in->port->dump(in->p, buf + n, len - n);
+}
