@@ -8,7 +8,8 @@ set -euo pipefail
 BIN=${1:?usage: test_declared.sh BIN_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 fail=0
-ids_in() { grep -rhoE 'mm_violation\(\s*"[A-Z0-9_]+"' "$@" 2>/dev/null | sed -E 's/.*"([A-Z0-9_]+)"/\1/' | sort -u; }
+# the id of every report: mm_violation("ID", ...) and macros around it (*_FAIL("ID", ...))
+ids_in() { grep -rhoE '(mm_violation|[A-Z_]*FAIL)\(\s*"[A-Z0-9_]+"' "$@" 2>/dev/null | sed -E 's/.*"([A-Z0-9_]+)"/\1/' | sort -u; }
 machine=$(ids_in "$ROOT/fuzz/core" "$ROOT/include")
 for fam in $(sed -n 's/^MM_FAMILY(\([a-z0-9_]*\)).*/\1/p' "$ROOT/fuzz/families.def"); do
 	declared=$("$BIN/mmdiff" list --invariants "$fam" | awk 'NF && $1 ~ /^[A-Z][A-Z0-9_]+$/ {print $1}' | sort -u)

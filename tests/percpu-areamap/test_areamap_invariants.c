@@ -43,33 +43,33 @@ static void test_map_invariants(const char *v)
 	start_two(&in, v);
 	c = am_st(&in)->pcpu_first_chunk;
 	list_move(&c->list, &am_st(&in)->pcpu_slot[3]);
-	EXPECT_CHECK(&in, "SLOT_MISMATCH");
+	EXPECT_CHECK(&in, "CHUNK_SLOT");
 
 	start_two(&in, v);
 	c = am_st(&in)->pcpu_first_chunk;
 	c->map_used = c->map_alloc;
-	EXPECT_CHECK(&in, "MAP_BOUNDS");
+	EXPECT_CHECK(&in, "AREA_MAP_BOUNDS");
 
 	start_two(&in, v);
 	am_st(&in)->pcpu_first_chunk->map[2] = 30000;	/* past map[3] */
-	EXPECT_CHECK(&in, "MAP_ORDER");
+	EXPECT_CHECK(&in, "AREA_MAP_ORDER");
 
 	start_two(&in, v);
 	c = am_st(&in)->pcpu_first_chunk;
 	c->map[c->map_used] = 20000 | 1;
-	EXPECT_CHECK(&in, "MAP_SENTRY");
+	EXPECT_CHECK(&in, "AREA_MAP_SENTRY");
 
 	start_two(&in, v);
 	am_st(&in)->pcpu_first_chunk->map[3] &= ~1;	/* 12288 free next to 9192 */
-	EXPECT_CHECK(&in, "MAP_UNMERGED");
+	EXPECT_CHECK(&in, "AREA_MAP_UNMERGED");
 
 	start_two(&in, v);
 	am_st(&in)->pcpu_first_chunk->free_size += 2;
-	EXPECT_CHECK(&in, "FREE_SIZE");
+	EXPECT_CHECK(&in, "CHUNK_FREE_BYTES");
 
 	start_two(&in, v);
 	am_st(&in)->pcpu_first_chunk->contig_hint = 100;	/* 8092 free at 12388 */
-	EXPECT_CHECK(&in, "CONTIG_HINT");
+	EXPECT_CHECK(&in, "CHUNK_CONTIG_HINT");
 
 	start_two(&in, v);
 	am_st(&in)->pcpu_first_chunk->first_free = 3;	/* area 2 is free */

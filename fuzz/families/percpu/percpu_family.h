@@ -87,11 +87,11 @@ MM_DECLARE_OPS(PCPU_OPS)
 	I(EMPTY_POP_PAGES_COUNT, "I3_EMPTY_POP_PAGES I1_EMPTY_POP_PAGES", "pcpu_nr_empty_pop_pages equals the sum of the chunks' empty populated pages") \
 	I(POPULATED_COUNT, "I4_POPULATED", "a chunk's nr_populated and pcpu_nr_populated equal the populated bitmaps") \
 	I(CHUNK_EMPTY_PAGES, "I4_EMPTY_PAGES", "a chunk's nr_empty_pop_pages equals its recount") \
-	I(CHUNK_FREE_BYTES, "I4_FREE_BYTES", "a chunk's free_bytes equals the free bytes of its allocation map") \
-	I(CHUNK_CONTIG_HINT, "I4_CONTIG_HINT", "chunk and block contig hints are the largest free areas") \
+	I(CHUNK_FREE_BYTES, "I4_FREE_BYTES FREE_SIZE", "a chunk's free_bytes equals the free bytes of its allocation map") \
+	I(CHUNK_CONTIG_HINT, "I4_CONTIG_HINT CONTIG_HINT", "chunk and block contig hints are the largest free areas") \
 	I(ALLOC_MAP, "I4_ALLOC_MAP", "the allocation map owns exactly the live allocations") \
 	I(LIVE_AREAS, "", "every live allocation is in a chunk on a slot list") \
-	I(CHUNK_SLOT, "I6_SLOT SLOT_LIST", "every chunk is on exactly the slot list pcpu_chunk_slot() names") \
+	I(CHUNK_SLOT, "I6_SLOT SLOT_LIST SLOT_MISMATCH", "every chunk is on exactly the slot list pcpu_chunk_slot() names") \
 	I(CHUNK_COUNT, "I6_CHUNK_COUNT", "chunks on the lists equal the chunks created and not destroyed") \
 	I(ISOLATED, "I10_ISOLATED", "an isolated chunk is on the to_depopulate or sidelined list, and only then") \
 	I(UNPOPULATED_LIVE, "I5_UNPOPULATED_LIVE I6_POPULATED", "every page under a live allocation is populated in every unit") \
@@ -110,6 +110,11 @@ MM_DECLARE_OPS(PCPU_OPS)
 	I(ALLOC_TO_DEPOPULATE, "I10_ALLOC_TO_DEPOPULATE", "no allocation is served from a chunk on the to_depopulate list (v5.14)") \
 	I(TLB_FLUSH, "I10_TLB_FLUSH", "reclaim flushes the TLB for the pages it unmapped (v5.14)") \
 	I(KERNEL_MAP_UNDERFLOW, "", "the area map is never read before its first entry (v3.x)") \
+	I(AREA_MAP_BOUNDS, "MAP_BOUNDS", "area map: 1 <= map_used < map_alloc, room for the sentry (v3.x)") \
+	I(AREA_MAP_ORDER, "MAP_ORDER", "area map: map[0] is offset 0 and offsets strictly increase (v3.x)") \
+	I(AREA_MAP_SENTRY, "MAP_SENTRY", "area map: map[map_used] is the chunk end, in use (v3.x)") \
+	I(AREA_MAP_UNMERGED, "MAP_UNMERGED", "area map: no two adjacent free areas (v3.x)") \
+	I(FIRST_FREE, "", "no free area below chunk->first_free (v3.x)") \
 	I(OOM_LIKE, "D1_OOM_LIKE", "relation: in lockstep, a GFP_KERNEL allocation the reference satisfies fails in the implementation while it holds more pages than a chunk's slack") \
 	I(POPULATED_BOUND, "D3_POPULATED_BOUND", "relation: in lockstep, after a balance run the implementation populates at most its allowance more than the reference") \
 	I(CHUNK_BOUND, "D5_CHUNK_BOUND", "relation: in lockstep, the implementation has at most two chunks per type more than the reference")

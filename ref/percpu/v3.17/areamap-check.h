@@ -5,32 +5,32 @@
  * balance work).  Each one is true of the kernel's own semantics:
  *
  * id                      statement (kernel rule)
- * SLOT_LIST               every slot list is a well-formed ring of live chunks
- * SLOT_MISMATCH           a chunk sits on pcpu_slot[pcpu_chunk_slot(chunk)]
+ * CHUNK_SLOT              every slot list is a well-formed ring of live chunks
+ * CHUNK_SLOT              a chunk sits on pcpu_slot[pcpu_chunk_slot(chunk)]
  *                         (every alloc/free/create ends in pcpu_chunk_relocate)
- * MAP_BOUNDS              1 <= map_used < map_alloc (the sentry has a slot)
- * MAP_ORDER               map[0] is offset 0; offsets strictly increase
- * MAP_SENTRY              map[map_used] == end | 1 (unit size for created chunks)
- * MAP_UNMERGED            no two adjacent free areas (pcpu_free_area merges,
+ * AREA_MAP_BOUNDS          1 <= map_used < map_alloc (the sentry has a slot)
+ * AREA_MAP_ORDER          map[0] is offset 0; offsets strictly increase
+ * AREA_MAP_SENTRY          map[map_used] == end | 1 (unit size for created chunks)
+ * AREA_MAP_UNMERGED          no two adjacent free areas (pcpu_free_area merges,
  *                         pcpu_alloc_area merges a head into a free predecessor)
- * FREE_SIZE               free_size == sum of free areas
- * CONTIG_HINT             contig_hint >= the largest free area (an upper bound:
+ * CHUNK_FREE_BYTES        free_size == sum of free areas
+ * CHUNK_CONTIG_HINT       contig_hint >= the largest free area (an upper bound:
  *                         a partial scan keeps the old value, so no equality)
  * FIRST_FREE              0 <= first_free <= map_used, no free area below it
  * POPULATED_COUNT         nr_populated == weight of the populated bitmap
- * I1_EMPTY_POP_PAGES      pcpu_nr_empty_pop_pages == populated pages lying wholly
+ * EMPTY_POP_PAGES_COUNT     pcpu_nr_empty_pop_pages == populated pages lying wholly
  *                         in free areas, over non-reserved chunks
  * LIVE_AREAS              the in-use areas of a chunk start exactly at its live
  *                         allocations (plus the static area of the first chunk)
- * I6_POPULATED            every page under a live allocation is populated
- * I6_ATOMIC_POPULATES     an atomic allocation populates nothing (exec)
- * I5_CONTENTS             a live allocation's bytes are intact at free (exec)
- * I2_BALANCE_PENDING      v3.18, async on: after an allocation leaving fewer than
+ * UNPOPULATED_LIVE       every page under a live allocation is populated
+ * ATOMIC_POPULATES        an atomic allocation populates nothing (family executor)
+ * CONTENTS                a live allocation's bytes are intact at free (family executor)
+ * BALANCE_NOT_SCHEDULED   v3.18, async on: after an allocation leaving fewer than
  *                         LOW empty populated pages, or an atomic failure, the
- *                         balance work is pending (exec)
- * I3_EMPTY_POP_PAGES      v3.18: a balance run with no injected failure and no
- *                         budget refusal leaves >= HIGH empty populated pages (exec)
- * I4_FREE_CHUNKS          after step (i) of the balance work at most one chunk
+ *                         balance work is pending (family executor)
+ * BALANCE_EMPTY_POP_PAGES v3.18: a balance run with no injected failure and no
+ *                         budget refusal leaves >= HIGH empty populated pages (family executor)
+ * FREE_CHUNKS             after step (i) of the balance work at most one chunk
  *                         with free_size == unit size (balance work)
  * UNBOUNDED_CHUNK_CREATION a balance run creates at most PCPU_AM_CREATE_PER_RUN
  *                         chunk (balance work)
@@ -39,8 +39,9 @@
 #ifndef MM_PERCPU_AREAMAP_CHECK_H
 #define MM_PERCPU_AREAMAP_CHECK_H
 
-#define AM_FAIL(id, chunk, ...)						\
-	mm_violation(id, "check", "chunk %d: " __VA_ARGS__)
+/* @where: the kernel function that keeps the property */
+#define AM_FAIL(id, where, chunk, ...)						\
+	mm_violation(id, where, "chunk %d: " __VA_ARGS__)
 
 /* the area map of one chunk, on its own */
 static void am_check_map(struct pcpu_chunk *chunk)
@@ -48,42 +49,42 @@ static void am_check_map(struct pcpu_chunk *chunk)
 	int i, free = 0, max_free = 0;
 
 	if (chunk->map_used < 1 || chunk->map_used >= chunk->map_alloc)
-		AM_FAIL("MAP_BOUNDS", chunk, "map_used %d map_alloc %d",
+		AM_FAIL("AREA_MAP_BOUNDS", "pcpu_extend_area_map", chunk, "map_used %d map_alloc %d",
 			chunk->id, chunk->map_used, chunk->map_alloc);
 	if ((chunk->map[0] & ~1) != 0)
-		AM_FAIL("MAP_ORDER", chunk, "map[0] = %d", chunk->id, chunk->map[0]);
+		AM_FAIL("AREA_MAP_ORDER", "pcpu_alloc_area", chunk, "map[0] = %d", chunk->id, chunk->map[0]);
 	for (i = 0; i < chunk->map_used; i++) {
 		int off = chunk->map[i] & ~1, end = chunk->map[i + 1] & ~1;
 
 		if (end <= off)
-			AM_FAIL("MAP_ORDER", chunk, "map[%d] = %d, map[%d] = %d",
+			AM_FAIL("AREA_MAP_ORDER", "pcpu_alloc_area", chunk, "map[%d] = %d, map[%d] = %d",
 				chunk->id, i, chunk->map[i], i + 1, chunk->map[i + 1]);
 		if (chunk->map[i] & 1)
 			continue;
 		if (i > 0 && !(chunk->map[i - 1] & 1))
-			AM_FAIL("MAP_UNMERGED", chunk, "free areas %d and %d adjacent",
+			AM_FAIL("AREA_MAP_UNMERGED", "pcpu_free_area", chunk, "free areas %d and %d adjacent",
 				chunk->id, i - 1, i);
 		if (i < chunk->first_free)
-			AM_FAIL("FIRST_FREE", chunk, "area %d free below first_free %d",
+			AM_FAIL("FIRST_FREE", "pcpu_alloc_area", chunk, "area %d free below first_free %d",
 				chunk->id, i, chunk->first_free);
 		free += end - off;
 		max_free = max(max_free, end - off);
 	}
 	if (chunk->map[chunk->map_used] != (chunk->map_end | 1))
-		AM_FAIL("MAP_SENTRY", chunk, "map[%d] = %d, want %d",
+		AM_FAIL("AREA_MAP_SENTRY", "pcpu_alloc_area", chunk, "map[%d] = %d, want %d",
 			chunk->id, chunk->map_used, chunk->map[chunk->map_used],
 			chunk->map_end | 1);
 	if (chunk->first_free < 0 || chunk->first_free > chunk->map_used)
-		AM_FAIL("FIRST_FREE", chunk, "first_free %d map_used %d",
+		AM_FAIL("FIRST_FREE", "pcpu_alloc_area", chunk, "first_free %d map_used %d",
 			chunk->id, chunk->first_free, chunk->map_used);
 	if (free != chunk->free_size)
-		AM_FAIL("FREE_SIZE", chunk, "free_size %d, free areas sum to %d",
+		AM_FAIL("CHUNK_FREE_BYTES", "pcpu_alloc_area", chunk, "free_size %d, free areas sum to %d",
 			chunk->id, chunk->free_size, free);
 	if (chunk->contig_hint < max_free)
-		AM_FAIL("CONTIG_HINT", chunk, "contig_hint %d below free area of %d",
+		AM_FAIL("CHUNK_CONTIG_HINT", "pcpu_alloc_area", chunk, "contig_hint %d below free area of %d",
 			chunk->id, chunk->contig_hint, max_free);
 	if (chunk->nr_populated != bitmap_weight(chunk->populated, pcpu_unit_pages))
-		AM_FAIL("POPULATED_COUNT", chunk, "nr_populated %d, bitmap %d",
+		AM_FAIL("POPULATED_COUNT", "pcpu_chunk_populated", chunk, "nr_populated %d, bitmap %d",
 			chunk->id, chunk->nr_populated,
 			bitmap_weight(chunk->populated, pcpu_unit_pages));
 }
@@ -150,11 +151,11 @@ static void am_check_live(void)
 				     "live allocation %llu (chunk %d off %d) in a chunk no longer on any slot",
 				     (unsigned long long)e->id, e->chunk_id, e->off);
 		if (!am_area_in_use_at(chunk, e->off))
-			AM_FAIL("LIVE_AREAS", chunk, "no in-use area at live offset %d",
+			AM_FAIL("LIVE_AREAS", "pcpu_free_area", chunk, "no in-use area at live offset %d",
 				chunk->id, e->off);
 		for (p = PFN_DOWN(e->off); p < (int)PFN_UP(e->off + e->size); p++)
 			if (!test_bit(p, chunk->populated))
-				AM_FAIL("UNPOPULATED_LIVE", chunk,
+				AM_FAIL("UNPOPULATED_LIVE", "pcpu_depopulate_chunk", chunk,
 					"page %d under live allocation %llu (off %d size %d) not populated",
 					chunk->id, p, (unsigned long long)e->id, e->off, e->size);
 	}
@@ -168,7 +169,7 @@ static void am_check_conservation(struct pcpu_chunk *chunk)
 	for (int k = 0; k < G->live->nr; k++)
 		want += ((struct am_ptr *)G->live->ent[k].ptr)->chunk == chunk;
 	if (am_in_use_areas(chunk) != want)
-		AM_FAIL("LIVE_AREAS", chunk, "%d in-use areas, %d expected",
+		AM_FAIL("LIVE_AREAS", "pcpu_free_area", chunk, "%d in-use areas, %d expected",
 			chunk->id, am_in_use_areas(chunk), want);
 }
 
@@ -186,15 +187,15 @@ static void am_check(void *inst)
 
 		for (; pos != &pcpu_slot[slot]; pos = pos->next) {
 			if (++seen > bound || pos->next->prev != pos)
-				mm_violation("CHUNK_SLOT", "check",
+				mm_violation("CHUNK_SLOT", "pcpu_chunk_relocate",
 					     "slot %d list corrupt (%ld entries, %d chunks)",
 					     slot, seen, G->nr_chunks);
 			chunk = list_entry(pos, struct pcpu_chunk, list);
 			if (chunk == pcpu_reserved_chunk)
-				AM_FAIL("CHUNK_SLOT", chunk, "reserved chunk on slot %d",
+				AM_FAIL("CHUNK_SLOT", "pcpu_chunk_relocate", chunk, "reserved chunk on slot %d",
 					chunk->id, slot);
 			if (pcpu_chunk_slot(chunk) != slot)
-				AM_FAIL("SLOT_MISMATCH", chunk, "on slot %d, belongs on %d",
+				AM_FAIL("CHUNK_SLOT", "pcpu_chunk_relocate", chunk, "on slot %d, belongs on %d",
 					chunk->id, slot, pcpu_chunk_slot(chunk));
 			am_check_map(chunk);
 			am_check_conservation(chunk);
@@ -202,14 +203,14 @@ static void am_check(void *inst)
 		}
 	}
 	if (seen != G->nr_chunks + 1)
-		mm_violation("CHUNK_SLOT", "check", "%ld chunks on slots, %d created + first",
+		mm_violation("CHUNK_SLOT", "pcpu_chunk_relocate", "%ld chunks on slots, %d created + first",
 			     seen, G->nr_chunks);
 	if (pcpu_reserved_chunk) {
 		am_check_map(pcpu_reserved_chunk);
 		am_check_conservation(pcpu_reserved_chunk);
 	}
 	if (pcpu_nr_empty_pop_pages != empty)
-		mm_violation("EMPTY_POP_PAGES_COUNT", "check",
+		mm_violation("EMPTY_POP_PAGES_COUNT", "pcpu_alloc_area",
 			     "pcpu_nr_empty_pop_pages %d, recount %d",
 			     pcpu_nr_empty_pop_pages, empty);
 	am_check_live();

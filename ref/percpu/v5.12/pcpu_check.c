@@ -4,43 +4,43 @@
  * after every op.  Each holds in the kernel's own semantics:
  *
  * id                   statement (kernel source of the rule)
- * I1_HINT_COUNTER      rfc3*: pcpu_nr_chunks_to_depopulate == number of
+ * HINT_COUNTER         RFC 3/4: pcpu_nr_chunks_to_depopulate == number of
  *                      chunks with ->depopulate, >= 0 (RFC 3/4 keeps them
  *                      in step in free_percpu, balance_free, shrink)
- * I2_HINT_IMMUTABLE    no ->depopulate on an immutable, first or reserved
+ * HINT_IMMUTABLE       no ->depopulate on an immutable, first or reserved
  *                      chunk (RFC 3/4 tests !chunk->immutable)
- * I2_DEPOP_IMMUTABLE   an immutable chunk is never depopulated ("no
+ * DEPOP_IMMUTABLE      an immutable chunk is never depopulated ("no
  *                      [de]population allowed"; pcpu_backend.c)
- * I3_EMPTY_POP_PAGES   pcpu_nr_empty_pop_pages == sum of nr_empty_pop_pages
+ * EMPTY_POP_PAGES_COUNT  pcpu_nr_empty_pop_pages == sum of nr_empty_pop_pages
  *                      over chunks other than the reserved one (6.1: and
  *                      not isolated) (pcpu_update_empty_pages)
- * I4_POPULATED         popcount(populated) == nr_populated, 0 <=
+ * POPULATED_COUNT      popcount(populated) == nr_populated, 0 <=
  *                      nr_empty_pop_pages <= nr_populated <= nr_pages, and
  *                      pcpu_nr_populated == first chunk's PFN_DOWN(size_sum)
  *                      + sum of nr_populated of created chunks
  *                      (pcpu_chunk_[de]populated, pcpu_setup_first_chunk)
- * I4_EMPTY_PAGES       nr_empty_pop_pages == number of populated pages whose
+ * CHUNK_EMPTY_PAGES     nr_empty_pop_pages == number of populated pages whose
  *                      alloc-map block is all free (the hint updates count
  *                      blocks with contig_hint == PCPU_BITMAP_BLOCK_BITS)
- * I4_FREE_BYTES        free_bytes == PCPU_MIN_ALLOC_SIZE * clear bits of the
+ * CHUNK_FREE_BYTES     free_bytes == PCPU_MIN_ALLOC_SIZE * clear bits of the
  *                      alloc map (pcpu_alloc_area / pcpu_free_area)
- * I4_CONTIG_HINT       chunk and block contig hints name a free area and are
+ * CHUNK_CONTIG_HINT     chunk and block contig hints name a free area and are
  *                      never above the largest free area ("may be off by up
  *                      to a page, but it will never be more than the
  *                      available space", pcpu_block_update_hint_free)
- * I4_ALLOC_MAP         every live allocation owns exactly its bits (alloc
+ * ALLOC_MAP            every live allocation owns exactly its bits (alloc
  *                      map set, bound bits at both ends) and no other bit is
  *                      set but the hidden first-chunk edges (conservation)
- * I5_UNPOPULATED_LIVE  every page under a live allocation is populated
- * I5_CONTENTS          (pcpu_exec.c) a live area keeps its contents
- * I6_SLOT              each chunk but the reserved one is on exactly one
+ * UNPOPULATED_LIVE     every page under a live allocation is populated
+ * CONTENTS             (the family executor) a live area keeps its contents
+ * CHUNK_SLOT              each chunk but the reserved one is on exactly one
  *                      slot list, of its type, at pcpu_chunk_slot() -- or
  *                      in slot 0 if that is < PCPU_SLOT_FAIL_THRESHOLD
  *                      (pcpu_alloc's failed-fit demotion); 6.1: isolated
  *                      chunks are exactly those on sidelined/to_depopulate
- *                      (I10_ISOLATED)
- * I6_CHUNK_COUNT       chunk bookkeeping: the live chunk list matches
- * UNBOUNDED_LOOP, UNBOUNDED_CHUNK_CREATION, HINT_LEAK, I10_*: see the
+ *                      (ISOLATED)
+ * CHUNK_COUNT          chunk bookkeeping: the live chunk list matches
+ * UNBOUNDED_LOOP, UNBOUNDED_CHUNK_CREATION, HINT_LEAK, ISOLATED, TLB_FLUSH, ALLOC_TO_DEPOPULATE: see the
  *                      balance code (MM_LOOP_GUARD, pcpu_bm_balance_*)
  */
 #include "pcpu_bitmap.h"
@@ -287,7 +287,7 @@ void pcpu_bm_check_state(void)
 {
 	struct pcpu_chunk *chunk;
 	long empty = 0, populated = 0, nr_chunks = 0, flagged = 0;
-	bool rfc3 = pcpu_G->ops->depop_hints;
+	bool hints = pcpu_G->ops->depop_hints;
 
 	pcpu_map_slots();
 	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list) {
@@ -306,7 +306,7 @@ void pcpu_bm_check_state(void)
 				mm_violation("HINT_IMMUTABLE", "free_percpu",
 					     "chunk %d (immutable %d) carries the depopulate hint",
 					     chunk->id, chunk->immutable);
-			if (!rfc3)
+			if (!hints)
 				mm_violation("HINT_COUNTER", "free_percpu",
 					     "chunk %d has a depopulate hint in a version without hints",
 					     chunk->id);
@@ -324,7 +324,7 @@ void pcpu_bm_check_state(void)
 		mm_violation("CHUNK_COUNT", "pcpu_create_chunk",
 			     "%ld chunks on the list, %ld counted", nr_chunks,
 			     pcpu_G->nr_chunks);
-	if (rfc3 && (pcpu_nr_chunks_to_depopulate < 0 ||
+	if (hints && (pcpu_nr_chunks_to_depopulate < 0 ||
 		     pcpu_nr_chunks_to_depopulate != flagged))
 		mm_violation("HINT_COUNTER", "free_percpu",
 			     "pcpu_nr_chunks_to_depopulate %d, chunks with the hint %ld",
