@@ -376,15 +376,17 @@ const struct pcpu_variant_ops PCPU_RFC3_OPS = {
 PCPU_BM_PORT(pcpu_rfc3_port, PCPU_RFC3_OPS);
 
 #if !PCPU_V1_GROW_TAIL
-PCPU_VARIANT(PCPU_RFC3_VARIANT, pcpu_rfc3_port,
-	.name = "rfc3",
-	.reference = "v5.12",
-	.models = "[PATCH rfc 3/4] percpu: on demand chunk depopulation (+ RFC 1/4, 2/4), Roman Gushchin, 2021-03-24",
-	.expect = "buggy: pcpu_grow_populated() never recomputes nr_to_pop after creating a chunk; km chunks are born populated, so balance creates chunks until memory runs out");
+#define PCPU_RFC3_NAME		"rfc3"
+#define PCPU_RFC3_MODELS	"[PATCH rfc 3/4] percpu: on demand chunk depopulation (+ RFC 1/4, 2/4), Roman Gushchin, 2021-03-24"
+#define PCPU_RFC3_EXPECT	"buggy: pcpu_grow_populated() never recomputes nr_to_pop after creating a chunk; km chunks are born populated, so balance creates chunks until memory runs out"
 #else
-PCPU_VARIANT(PCPU_RFC3_VARIANT, pcpu_rfc3_port,
-	.name = "rfc3-fix",
-	.reference = "v5.12",
-	.models = "RFC 3/4 with the chunk-creation tail of pcpu_grow_populated() from v1 of the series (Message-ID 20210401214301.1689099-1-guro@fb.com)",
-	.expect = "clean");
+#define PCPU_RFC3_NAME		"rfc3-fix"
+#define PCPU_RFC3_MODELS	"RFC 3/4 with the chunk-creation tail of pcpu_grow_populated() from v1 of the series (Message-ID 20210401214301.1689099-1-guro@fb.com)"
+#define PCPU_RFC3_EXPECT	"clean"
 #endif
+
+PCPU_VARIANT(PCPU_RFC3_VARIANT, pcpu_rfc3_port,
+	.name = PCPU_RFC3_NAME,
+	.reference = "v5.12",
+	.models = PCPU_RFC3_MODELS,
+	.expect = PCPU_RFC3_EXPECT);
