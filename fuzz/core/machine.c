@@ -51,10 +51,25 @@ void mm_machine_init(struct mm_machine *m, int nr_cpus, long budget_pages)
 	mm_lock_init(&m->ctx_spin_lock, "caller_spinlock", MM_SPINLOCK);
 }
 
+void mm_on_destroy(void (*fn)(void *arg), void *arg)
+{
+	struct mm_machine *m = mm_cur;
+
+	if (m->nr_cleanups == MM_MAX_CLEANUPS)
+		mm_violation("HARNESS", __func__, "more than %d cleanups", MM_MAX_CLEANUPS);
+	m->cleanups[m->nr_cleanups].fn = fn;
+	m->cleanups[m->nr_cleanups++].arg = arg;
+}
+
 void mm_machine_destroy(struct mm_machine *m)
 {
 	struct mm_alloc_hdr *h = m->allocs, *n;
 
+	/* last registered first, before the memory they may use goes */
+	while (m->nr_cleanups) {
+		m->nr_cleanups--;
+		m->cleanups[m->nr_cleanups].fn(m->cleanups[m->nr_cleanups].arg);
+	}
 	while (h) {
 		n = h->next;
 		free(h);
@@ -188,6 +203,24 @@ void *mm_pages_alloc(unsigned long nr, enum mm_fail_kind kind)
 	if (!budget_allows((long)nr, 0))
 		return NULL;
 	return hdr_alloc(nr * MM_PAGE_SIZE, (long)nr, 0);
+}
+
+bool mm_pages_charge(unsigned long nr, enum mm_fail_kind kind)
+{
+	if (mm_should_fail(kind) || !budget_allows((long)nr, 0))
+		return false;
+	mm_cur->pages_used += (long)nr;
+	if (mm_pages_held() > mm_cur->pages_peak)
+		mm_cur->pages_peak = mm_pages_held();
+	return true;
+}
+
+void mm_pages_uncharge(unsigned long nr)
+{
+	if ((long)nr > mm_cur->pages_used)
+		mm_violation("PAGES_FREE_MISMATCH", __func__,
+			     "uncharging %lu pages, %ld charged", nr, mm_cur->pages_used);
+	mm_cur->pages_used -= (long)nr;
 }
 
 void mm_pages_free(void *p, unsigned long nr)

@@ -68,6 +68,7 @@ struct mm_lock {
 };
 
 #define MM_MAX_HELD 16
+#define MM_MAX_CLEANUPS 8
 
 /* Per-CPU execution state; one task per CPU in deterministic mode. */
 struct mm_cpu {
@@ -130,6 +131,10 @@ struct mm_machine {
 	struct rcu_head *rcu_head_list, *rcu_tail;
 	unsigned long rcu_gp_seq;	/* completed grace periods */
 
+	/* resources outside the machine's allocations (mm_on_destroy) */
+	struct { void (*fn)(void *arg); void *arg; } cleanups[MM_MAX_CLEANUPS];
+	int nr_cleanups;
+
 	/* who runs on it, for reports that come from outside (sanitizers) */
 	const char *family_name, *variant_name;
 
@@ -147,6 +152,8 @@ extern struct mm_machine *mm_cur;
 
 void mm_machine_init(struct mm_machine *m, int nr_cpus, long budget_pages);
 void mm_machine_destroy(struct mm_machine *m);
+/* run @fn(@arg) when the current machine is destroyed (file descriptors, mappings) */
+void mm_on_destroy(void (*fn)(void *arg), void *arg);
 static inline void mm_machine_enter(struct mm_machine *m) { mm_cur = m; }
 
 /*
@@ -168,6 +175,13 @@ bool mm_should_fail(enum mm_fail_kind kind);
  */
 void *mm_pages_alloc(unsigned long nr, enum mm_fail_kind kind);
 void mm_pages_free(void *p, unsigned long nr);
+/*
+ * Charge @nr pages backed by the caller's own memory (the real-source
+ * variants' page file) against the budget, with the same fault injection
+ * and refusals as mm_pages_alloc; false when refused.  Uncharge on free.
+ */
+bool mm_pages_charge(unsigned long nr, enum mm_fail_kind kind);
+void mm_pages_uncharge(unsigned long nr);
 /*
  * zeroed metadata charged to the budget in bytes; NULL on failure.  With
  * @kind MM_FAIL_NR: harness bookkeeping, never charged nor injected.
