@@ -56,6 +56,93 @@ ensure_deps() {
 	exit 1
 }
 
+# -- kernel sources for the real-source variants ------------------------------
+# build/kernel/linux-X.Y/ holds mm/percpu.c, mm/percpu-internal.h,
+# mm/percpu-vm.c, mm/percpu-km.c and VERSION, copied from a tree or tarball:
+# MMDIFF_KERNEL_SRC (paths separated by spaces or colons: kernel trees or
+# linux-source tarballs), else Debian's linux-source-6.1 and -6.12.  A tree
+# the shim cannot build is left out with one line; mmdiff builds without it.
+KFILES="mm/percpu.c mm/percpu-internal.h mm/percpu-vm.c mm/percpu-km.c"
+
+kernel_version() { # Makefile -> X.Y.Z
+	awk -F' *= *' '$1=="VERSION"{v=$2} $1=="PATCHLEVEL"{p=$2} $1=="SUBLEVEL"{s=$2}
+		END {if (v != "") print v "." p "." s}' "$1"
+}
+
+# one tree or tarball into build/kernel/; quiet when already taken (a stamp
+# of the source's path, size and time; an unsupported one says so again)
+kernel_take() {
+	local src=$1 tmp ver dst f stamp key
+	stamp="$ROOT/build/kernel/.stamp-$(echo "$src" | tr '/' '_')"
+	key=$(stat -c '%n %s %Y' "$src" "$src/mm/percpu.c" 2>/dev/null | tr '\n' ' ')
+	if [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$key" ]; then
+		sed -n '2p' "$stamp" | grep . >&2 || true
+		return 0
+	fi
+	tmp=$(mktemp -d)
+	if [ -d "$src" ]; then
+		[ -f "$src/Makefile" ] && [ -f "$src/mm/percpu.c" ] ||
+			{ say "build.sh: $src: not a kernel tree (no Makefile or mm/percpu.c); skipped"; rm -rf "$tmp"; return 0; }
+		mkdir -p "$tmp/t/mm" && cp "$src/Makefile" "$tmp/t/"
+		for f in $KFILES; do [ -f "$src/$f" ] && cp "$src/$f" "$tmp/t/$f"; done
+	elif [ -f "$src" ]; then
+		local top
+		top=$(tar -tf "$src" 2>/dev/null | head -1 | cut -d/ -f1)
+		[ -n "$top" ] || { say "build.sh: $src: not a tarball; skipped"; rm -rf "$tmp"; return 0; }
+		# shellcheck disable=SC2046
+		tar -xf "$src" -C "$tmp" "$top/Makefile" $(printf "$top/%s " $KFILES) 2>/dev/null || true
+		mv "$tmp/$top" "$tmp/t" 2>/dev/null || true
+	else
+		say "build.sh: $src: no such tree or tarball; skipped"; rm -rf "$tmp"; return 0
+	fi
+	ver=$(kernel_version "$tmp/t/Makefile" 2>/dev/null || true)
+	for f in $KFILES; do
+		[ -f "$tmp/t/$f" ] || { say "build.sh: $src: $f missing; skipped"; rm -rf "$tmp"; return 0; }
+	done
+	[ -n "$ver" ] || { say "build.sh: $src: no version in its Makefile; skipped"; rm -rf "$tmp"; return 0; }
+	dst="$ROOT/build/kernel/linux-${ver%.*}"
+	# can the shim build it?  One line if not; the rest of mmdiff goes on
+	local err
+	if ! err=$(clang-14 -nostdinc -I impl/percpu/linux/shim -I impl/percpu/linux \
+		-DCONFIG_SMP -DCONFIG_MEMCG_KMEM -DCONFIG_HAVE_SETUP_PER_CPU_AREA \
+		-DMMK_TAG=ktry -DMMK_SRC="\"$tmp/t/mm/percpu.c\"" -DMMK_VERSION="\"$ver\"" -w \
+		-fsyntax-only impl/percpu/linux/kernel.c 2>&1); then
+		local msg
+		msg="build.sh: Linux $ver ($src): unsupported by the shim: $(echo "$err" | grep -m1 error)"
+		say "$msg"
+		printf '%s\n%s\n' "$key" "$msg" >"$stamp"
+		rm -rf "$tmp" "$dst"; return 0
+	fi
+	rm -rf "$dst" && mkdir -p "$dst/mm"
+	for f in $KFILES; do cp "$tmp/t/$f" "$dst/$f"; done
+	echo "$ver" >"$dst/VERSION"
+	say "build.sh: Linux $ver from $src -> build/kernel/linux-${ver%.*}"
+	echo "$key" >"$stamp"
+	rm -rf "$tmp"
+}
+
+kernel_sources() {
+	local s
+	mkdir -p "$ROOT/build/kernel"
+	if [ -n "${MMDIFF_KERNEL_SRC:-}" ]; then
+		for s in ${MMDIFF_KERNEL_SRC//:/ }; do kernel_take "$s"; done
+		return 0
+	fi
+	for s in 6.1 6.12; do
+		if [ ! -f "/usr/src/linux-source-$s.tar.xz" ]; then
+			if [ "$(id -u)" = 0 ]; then
+				DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "linux-source-$s" \
+					>/dev/null 2>&1 || true
+			fi
+		fi
+		if [ -f "/usr/src/linux-source-$s.tar.xz" ]; then
+			kernel_take "/usr/src/linux-source-$s.tar.xz"
+		elif [ ! -f "$ROOT/build/kernel/linux-$s/VERSION" ]; then
+			say "build.sh: no linux-source-$s (apt-get install linux-source-$s, or set MMDIFF_KERNEL_SRC); the linux-$s variant is not built"
+		fi
+	done
+}
+
 # -- building ----------------------------------------------------------------
 cc_for() {
 	case "$1" in
@@ -109,6 +196,7 @@ oss_fuzz() {
 # -- commands ----------------------------------------------------------------
 cmd_test() {
 	ensure_deps
+	kernel_sources
 	build_flavor plain
 	build_flavor fuzz
 	build_flavor afl
@@ -119,6 +207,7 @@ cmd_test() {
 # docs/<family>-language.md: the declared tables, as `mmdiff list` prints them
 cmd_docs() {
 	ensure_deps
+	kernel_sources
 	build_flavor plain
 	for fam in $FAMILIES; do
 		{
@@ -138,6 +227,7 @@ cmd_docs() {
 cmd_fuzz() {
 	local secs=${1:-60} out="$ROOT/findings" log="$ROOT/build/fuzz-logs"
 	ensure_deps
+	kernel_sources
 	build_flavor plain
 	build_flavor fuzz
 	build_flavor afl
@@ -234,6 +324,7 @@ cmd_fuzz() {
 
 cmd_cov() {
 	ensure_deps
+	kernel_sources
 	build_flavor cov
 	local prof="$ROOT/build/cov/profiles"
 	rm -rf "$prof"
@@ -263,12 +354,14 @@ fi
 case "${1:-all}" in
 all)
 	ensure_deps
+	kernel_sources
 	for f in plain fuzz afl tsan cov; do build_flavor "$f"; done
 	say "build.sh: built plain fuzz afl tsan cov into build/bin/"
 	;;
 build)
 	shift
 	ensure_deps
+	kernel_sources
 	for f in "${@:-plain}"; do build_flavor "$f"; done
 	;;
 test) cmd_test ;;

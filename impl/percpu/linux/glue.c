@@ -248,22 +248,41 @@ bool mmk_work_pending(struct mmk_kwork *w)
 	return mm_work_pending(&mmk_cur->mwork);
 }
 
+/*
+ * Slab objects and memblock memory are cache-line aligned (struct
+ * pcpu_chunk asks for it since 6.7): the machine's allocation, aligned up,
+ * with the machine's pointer kept in front.
+ */
+#define MMK_ALIGN 64UL
+
+static void *mmk_aligned(size_t size, enum mm_fail_kind kind)
+{
+	char *raw = mm_kzalloc(size + MMK_ALIGN + sizeof(void *), kind), *p;
+
+	if (!raw)
+		return NULL;
+	p = (char *)(((unsigned long)raw + sizeof(void *) + MMK_ALIGN - 1) & ~(MMK_ALIGN - 1));
+	((void **)p)[-1] = raw;
+	return p;
+}
+
 void *mmk_kzalloc(size_t size, unsigned int gfp, const char *site)
 {
 	(void)gfp;
 	(void)site;
-	return mm_kzalloc(size, MM_FAIL_KMALLOC);
+	return mmk_aligned(size, MM_FAIL_KMALLOC);
 }
 
 void mmk_kfree(const void *p)
 {
-	mm_kfree((void *)p);
+	if (p)
+		mm_kfree(((void **)p)[-1]);
 }
 
 void *mmk_memblock_alloc(size_t size, size_t align)
 {
 	(void)align;
-	return mm_kzalloc(size, MM_FAIL_NR);	/* boot memory, not the runtime supply */
+	return mmk_aligned(size, MM_FAIL_NR);	/* boot memory, not the runtime supply */
 }
 
 /* pages: contiguous slots of the page file */

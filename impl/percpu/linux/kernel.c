@@ -73,6 +73,8 @@ static void *mmk_base_addr(void)
 static void *mmk_alloc(unsigned long size, unsigned long align, bool reserved,
 		       unsigned int gfp)
 {
+	if (pcpu_alloc_noprof)	/* 6.10 on */
+		return pcpu_alloc_noprof(size, align, reserved, gfp);
 	return reserved ? __alloc_reserved_percpu(size, align) :
 			  __alloc_percpu_gfp(size, align, gfp);
 }

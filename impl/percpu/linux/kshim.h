@@ -62,6 +62,8 @@ typedef unsigned int gfp_t;
 #define __maybe_unused __attribute__((unused))
 #define __weak __attribute__((weak))
 #define __aligned(x) __attribute__((aligned(x)))
+#define ____cacheline_aligned_in_smp __attribute__((aligned(64)))
+#define ____cacheline_aligned ____cacheline_aligned_in_smp
 #define __counted_by(m)
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -470,11 +472,18 @@ typedef int (pcpu_fc_cpu_distance_fn_t)(unsigned int from, unsigned int to);
 struct pcpu_alloc_info *pcpu_alloc_alloc_info(int nr_groups, int nr_units);
 void pcpu_free_alloc_info(struct pcpu_alloc_info *ai);
 void pcpu_setup_first_chunk(const struct pcpu_alloc_info *ai, void *base_addr);
-void __percpu *__alloc_reserved_percpu(size_t size, size_t align);
+/*
+ * The allocation entry points: functions up to 6.9, macros over
+ * pcpu_alloc_noprof() since the memory allocation profiling hooks (6.10).
+ * Weak, so that kernel.c calls whichever the file defines.
+ */
+void __percpu *__alloc_reserved_percpu(size_t size, size_t align) __attribute__((weak));
+void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved, gfp_t gfp)
+	__attribute__((weak));
 bool __is_kernel_percpu_address(unsigned long addr, unsigned long *can_addr);
 bool is_kernel_percpu_address(unsigned long addr);
-void __percpu *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp);
-void __percpu *__alloc_percpu(size_t size, size_t align);
+void __percpu *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp) __attribute__((weak));
+void __percpu *__alloc_percpu(size_t size, size_t align) __attribute__((weak));
 void free_percpu(void __percpu *__pdata);
 phys_addr_t per_cpu_ptr_to_phys(void *addr);
 unsigned long pcpu_nr_pages(void);
