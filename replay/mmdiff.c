@@ -45,7 +45,7 @@ static const struct subcmd subcmds[] = {
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	mm_report_sanitizer_deaths(stdout, "MMDIFF-VERDICT: ");
+	mm_report_sanitizer_deaths(stdout, "MMDIFF-VERDICT: ", false);
 	if (argc < 2) {
 		mmd_usage(stderr);
 		return MMD_USAGE;

@@ -28,7 +28,7 @@ static void child(int fd)
 	m.family_name = "percpu";
 	m.variant_name = "v-test";
 	mm_machine_enter(&m);
-	mm_report_sanitizer_deaths(out, "MMDIFF-VERDICT: ");
+	mm_report_sanitizer_deaths(out, "MMDIFF-VERDICT: ", false);
 	p = mm_pages_alloc(1, MM_FAIL_NR);
 	mm_pages_free((void *)p, 1);
 	pcpu_touch_depopulated(p);

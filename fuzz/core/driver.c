@@ -26,14 +26,33 @@ static void enter(struct mm_instance *in, jmp_buf *jb)
 
 static FILE *death_out;
 static const char *death_prefix;
-static char death_place[64] = "unknown";
+static bool death_said;
+
+/* the signature line of a sanitizer report, naming @place */
+static void death_say(const char *place)
+{
+	const struct mm_machine *m = mm_cur;
+	const struct mm_family *fam = m ? mm_family_find(m->family_name ? m->family_name : "") : NULL;
+	char sig[192];
+
+	if (death_said || !death_out)
+		return;
+	death_said = true;
+	if (!fam || !m->variant_name) {
+		fprintf(death_out, "%sharness/MEMORY_SAFETY\n", death_prefix);
+	} else {
+		mm_signature(sig, sizeof(sig), fam, m->variant_name, "MEMORY_SAFETY", place, NULL);
+		fprintf(death_out, "%s%s\n", death_prefix, sig);
+	}
+	fflush(death_out);
+}
 
 /*
- * The function where the sanitizer caught the access: the first frame of
- * the report that is neither the sanitizer's nor the harness's own (mm_*
+ * ASan's report: the function where it caught the access is the first
+ * frame that is neither the sanitizer's nor the harness's own (mm_*
  * contents checks touch memory on a port's behalf; their caller is named).
  */
-static void death_place_from(const char *report)
+static void death_report_text(const char *report)
 {
 	static const char *const skip[] = {
 		"__asan", "__interceptor", "__sanitizer", "__ubsan", "mm_", "mem", "str",
@@ -41,6 +60,7 @@ static void death_place_from(const char *report)
 	const char *p = report;
 
 	while ((p = strstr(p, " in ")) != NULL) {
+		char place[64];
 		size_t n;
 		bool skipped = false;
 
@@ -51,25 +71,17 @@ static void death_place_from(const char *report)
 				skipped = true;
 		if (!n || skipped)
 			continue;
-		snprintf(death_place, sizeof(death_place), "%.*s", (int)n, p);
+		snprintf(place, sizeof(place), "%.*s", (int)n, p);
+		death_say(place);
 		return;
 	}
+	death_say("unknown");
 }
 
+/* other sanitizers' deaths (UBSan): the place is not known */
 static void death_report(void)
 {
-	const struct mm_machine *m = mm_cur;
-	const struct mm_family *fam = m ? mm_family_find(m->family_name ? m->family_name : "") : NULL;
-	char sig[192];
-
-	if (!fam || !m->variant_name) {
-		fprintf(death_out, "%sharness/MEMORY_SAFETY\n", death_prefix);
-	} else {
-		mm_signature(sig, sizeof(sig), fam, m->variant_name, "MEMORY_SAFETY",
-			     death_place, NULL);
-		fprintf(death_out, "%s%s\n", death_prefix, sig);
-	}
-	fflush(death_out);
+	death_say("unknown");
 }
 
 #ifdef MM_HAVE_SANITIZER
@@ -80,22 +92,25 @@ static void death_report(void)
 #define MM_HAVE_ASAN 1
 #endif
 #endif
-void mm_report_sanitizer_deaths(FILE *out, const char *prefix)
+void mm_report_sanitizer_deaths(FILE *out, const char *prefix, bool engine_owns_death)
 {
 	death_out = out;
 	death_prefix = prefix;
 #ifdef MM_HAVE_ASAN
-	__asan_set_error_report_callback(death_place_from);
+	__asan_set_error_report_callback(death_report_text);
 #else
-	(void)death_place_from;
+	(void)death_report_text;
 #endif
-	__sanitizer_set_death_callback(death_report);
+	/* libFuzzer writes its crash file from the death callback: leave it */
+	if (!engine_owns_death)
+		__sanitizer_set_death_callback(death_report);
 }
 #else
-void mm_report_sanitizer_deaths(FILE *out, const char *prefix)
+void mm_report_sanitizer_deaths(FILE *out, const char *prefix, bool engine_owns_death)
 {
 	(void)death_report;
-	(void)death_place_from;
+	(void)death_report_text;
+	(void)engine_owns_death;
 	death_out = out;
 	death_prefix = prefix;
 }

@@ -75,11 +75,13 @@ int mm_pick_variants(const struct mm_family *fam, const char *spec,
 
 /*
  * A sanitizer report (a port touching freed or depopulated memory) ends the
- * process; this makes it print "<prefix><family>/<variant>/MEMORY_SAFETY"
- * first, naming the variant that was running, so the finding keeps a
- * signature.  No-op in builds without a sanitizer runtime.
+ * process; this makes it print "<prefix><family>/<variant>/MEMORY_SAFETY@<fn>"
+ * first, naming the variant that was running and the function that made
+ * the access, so the finding keeps a signature.  With @engine_owns_death
+ * (libFuzzer, which saves the crashing input from the death callback)
+ * only ASan's report callback is used.  No-op without a sanitizer runtime.
  */
-void mm_report_sanitizer_deaths(FILE *out, const char *prefix);
+void mm_report_sanitizer_deaths(FILE *out, const char *prefix, bool engine_owns_death);
 
 /* build a signature (see above); @lock may be NULL */
 void mm_signature(char *buf, size_t len, const struct mm_family *fam, const char *who,

@@ -88,7 +88,7 @@ static void init(void)
 	}
 	if (sigs && *sigs)
 		load_known(sigs);
-	mm_report_sanitizer_deaths(stderr, "MMDIFF-VIOLATION: ");
+	mm_report_sanitizer_deaths(stderr, "MMDIFF-VIOLATION: ", true);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -673,7 +673,7 @@ static char *mmk_port_unit_addr(void *inst, void *ptr, int cpu, long off, long *
 	in->k->chunk_of(ptr, &base, &choff, &pop, off);
 	mmk_leave(in);
 	/* per_cpu_ptr(ptr, cpu) + off */
-	addr = (char *)ptr + __per_cpu_offset[cpu] + off;
+	addr = (char *)((unsigned long)ptr + __per_cpu_offset[cpu] + (unsigned long)off);
 	*len = (long)(MMK_PAGE - ((unsigned long)addr & (MMK_PAGE - 1)));
 	return pop ? addr : NULL;
 }
