@@ -94,13 +94,31 @@ out:
 	mm_cur->cpu = saved;
 }
 
+/*
+ * The pool of an offline CPU is unbound: an unbound kworker runs its items
+ * on an online CPU (CPU 0 here), as the comment in drain_local_pages_wq()
+ * expects ("We can operate on a different cpu which is alright").
+ */
+static void dr_tick_unbound(int cpu)
+{
+	int saved = mm_cur->cpu;
+
+	mm_cur->cpu = 0;
+	pool_tick(cpu);
+	mm_cur->cpu = saved;
+}
+
 void dr_tick_all(void)
 {
 	int cpu;
 
 	dr_G->ticks++;
-	for_each_online_cpu(cpu)
-		dr_tick_cpu(cpu);
+	for (cpu = 0; cpu < dr_G->nr_cpus; cpu++) {
+		if (cpu_online(cpu))
+			dr_tick_cpu(cpu);
+		else if (dr_G->pool[cpu].head)
+			dr_tick_unbound(cpu);
+	}
 }
 
 /* sleep until @done: time passes on every CPU */
