@@ -108,6 +108,7 @@ void dr_observe(void *inst, void *obs_)
 	struct dr_obs *o = obs_;
 	long pending = 0;
 
+	dr_G = s;
 	memset(o, 0, sizeof(*o));
 	for (int z = 0; z < s->nr_zones; z++) {
 		o->nr_free[z] = s->zones[z].nr_free;
@@ -140,6 +141,7 @@ void dr_dump(void *inst, char *buf, size_t len)
 	struct dr_state *s = inst;
 	size_t n = 0;
 
+	dr_G = s;
 #define OUT(...) do { if (n < len) n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__); } while (0)
 	OUT("online=%#lx init_late=%d workers=%d user=%ld slab=%ld work=%ld pcpu_drain_mutex=%s ticks=%ld\n",
 	    s->online.bits, s->init_late_done, s->nr_workers, s->user_pages, s->slab_pages,
