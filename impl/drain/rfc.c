@@ -17,7 +17,6 @@
 
 static void drain_local_pages_func(struct kthread_work *work);
 
-
 /* Mirrors the RFC's alloc_drain_worker(): the worker is created under the mutex. */
 static int alloc_drain_worker(unsigned int cpu)
 {
@@ -212,7 +211,7 @@ const struct mm_variant drain_rfc = {
 	.family = "drain",
 	.reference = "v5.17",
 	.models = "[RFC 1/1] mm: page_alloc: replace mm_percpu_wq with kthreads in drain_all_pages (Suren Baghdasaryan, 2022-02-24), as posted",
-	.expect = "buggy: alloc_drain_worker() allocates under pcpu_drain_mutex; direct reclaim's drain then returns early or deadlocks (Hillf Danton's review); the flush loop's fallback drains the caller's CPU; free_drain_worker() oopses on a CPU without a worker",
+	.expect = "buggy: alloc_drain_worker() allocates under pcpu_drain_mutex; direct reclaim's drain then returns early or deadlocks (Hillf Danton's review); the flush loop's fallback drains the caller's CPU; free_drain_worker() oopses on a CPU without a worker, or first takes the lock of its destroyed previous worker",
 	.create = rfc_create,
 	.exec = dr_exec,
 	.check = dr_check,

@@ -507,6 +507,15 @@ void sched_set_fifo_low(struct task_struct *p)
 	p->policy = SCHED_FIFO;
 }
 
+/* is @worker alive (created and not destroyed) */
+static bool worker_alive(const struct kthread_worker *worker)
+{
+	for (int c = 0; c < MM_MAX_CPUS; c++)
+		if (dr_G->kt_live[c] == worker)
+			return true;
+	return false;
+}
+
 /* Mirrors kthread_init_work(). */
 void kthread_init_work(struct kthread_work *work, kthread_work_func_t fn)
 {
@@ -548,11 +557,18 @@ void kthread_flush_work(struct kthread_work *work)
 {
 	if (!work->worker)
 		return;
+	if (!worker_alive(work->worker))
+		mm_violation("MEMORY_SAFETY", "kthread_flush_work",
+			     "work->worker is a destroyed kthread_worker: its lock is on freed memory");
 	might_sleep();
 	dr_wait_until(kwork_idle, work, "kthread_flush_work");
 }
 
-/* Mirrors kthread_cancel_work_sync() (a work item only runs inside a tick). */
+/*
+ * Mirrors kthread_cancel_work_sync() (a work item only runs inside a
+ * tick).  work->worker is whatever worker the item was last queued on; the
+ * model reports a destroyed one before the lock in it is touched.
+ */
 bool kthread_cancel_work_sync(struct kthread_work *work)
 {
 	struct kthread_worker *worker = work->worker;
@@ -561,6 +577,9 @@ bool kthread_cancel_work_sync(struct kthread_work *work)
 
 	if (!worker)
 		return false;
+	if (!worker_alive(worker))
+		mm_violation("MEMORY_SAFETY", "kthread_cancel_work_sync",
+			     "work->worker is a destroyed kthread_worker: raw_spin_lock_irqsave(&worker->lock) on freed memory");
 	raw_spin_lock_irqsave(&worker->lock, flags);
 	WARN_ON_ONCE(work->worker != worker);
 	if (!list_empty(&work->node)) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * drain_all_pages() of Linux v5.17 (mm/page_alloc.c; the same code as the
- * mm tree the RFC was posted against, blob 3589febc6d31): per-cpu work
- * items on mm_percpu_wq, queued and flushed under pcpu_drain_mutex.
+ * drain_all_pages() of mm/page_alloc.c as the RFC found it (the mm tree of
+ * February 2022, blob 3589febc6d31, read from 0day-ci/linux @ 009729e4f858;
+ * the v5.17 design): per-cpu work items on mm_percpu_wq, queued and flushed
+ * under pcpu_drain_mutex.
  */
 #include <linux/sched.h>
 #include "drain_internal.h"
@@ -20,7 +21,7 @@ struct v517_priv {
 
 #define V ((struct v517_priv *)dr_G->vpriv)
 
-/* Mirrors drain_local_pages_wq(), mm/page_alloc.c v5.17 (as in the RFC's base). */
+/* Mirrors drain_local_pages_wq(), mm/page_alloc.c (the RFC's base, v5.17 design). */
 static void drain_local_pages_wq(struct work_struct *work)
 {
 	struct pcpu_drain *drain;

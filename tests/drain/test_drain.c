@@ -68,6 +68,13 @@ static const char *null_worker_ops =
 	HDR "config nr_cpus=2 dma32_pages=16 normal_pages=16 wmark_min=0 pcp_batch=4 pcp_high_mult=6 boot=late\n"
 	"cpu_offline cpu=1\nfail_next kind=kmalloc n=1\n"
 	"cpu_online cpu=1 slab=cached reclaim_drain=NULL\ncpu_offline cpu=1\n";
+/* ... after the item was once queued on a worker since destroyed */
+static const char *stale_worker_ops =
+	HDR "config nr_cpus=2 dma32_pages=16 normal_pages=16 wmark_min=0 pcp_batch=4 pcp_high_mult=6 boot=late\n"
+	"alloc cpu=1 zone=Normal mt=movable gfp=GFP_KERNEL n=1\n"
+	"drain_all_pages cpu=0 zone=NULL force_all_cpus=0\ncpu_offline cpu=1\n"
+	"fail_next kind=kthread_create n=1\ncpu_online cpu=1 slab=cached reclaim_drain=NULL\n"
+	"cpu_offline cpu=1\n";
 /* contention: a blocker and competing tasks ahead of the drain on CPU 1 */
 static const char *contended_ops =
 	HDR "config nr_cpus=2 dma32_pages=16 normal_pages=32 wmark_min=0 pcp_batch=4 pcp_high_mult=6 boot=late\n"
@@ -84,6 +91,9 @@ static void test_scenarios(void)
 	CHECK_SIG("v5.17,rfc", skipped_ops, "drain/rfc/DRAIN_SKIPPED_BY_OWNER@__drain_all_pages");
 	CHECK_SIG("v5.17,rfc", fallback_ops, "drain/rfc/PAGES_NOT_DRAINED@__drain_all_pages");
 	CHECK_SIG("v5.17,rfc", null_worker_ops, "drain/rfc/NULL_DEREF@kthread_destroy_worker");
+	CHECK_SIG("v5.17,rfc", stale_worker_ops, "drain/rfc/MEMORY_SAFETY@kthread_cancel_work_sync");
+	CHECK_SIG("v5.17,rfc-fix", stale_worker_ops, "drain/rfc-fix/MEMORY_SAFETY@kthread_cancel_work_sync");
+	CHECK_SIG("v5.17,v5.17", stale_worker_ops, "OK");
 	/* Suren's fix ends the recursion; the fallback and the NULL worker stay */
 	CHECK_SIG("v5.17,rfc-fix", deadlock_ops, "OK");
 	CHECK_SIG("v5.17,rfc-fix", skipped_ops, "OK");

@@ -83,16 +83,16 @@ enum dr_boot_arg { DR_BOOT_LATE, DR_BOOT_EARLY };
  * and a note, never a verdict.
  */
 #define DR_INVARIANTS(I) \
-	I(PAGES_NOT_DRAINED, "I1", "after __drain_all_pages() returns (not early), every CPU of cpus_with_pcps has empty pcp lists for the zone(s), unless a free followed its drain") \
+	I(PAGES_NOT_DRAINED, "", "after __drain_all_pages() returns (not early), every CPU of cpus_with_pcps has empty pcp lists for the zone(s), unless a free followed its drain") \
 	I(DRAIN_SKIPPED_BY_OWNER, "", "__drain_all_pages() returns early on pcpu_drain_mutex held by the calling task itself: no drain is in progress, no page is drained") \
-	I(CONSERVATION, "I3", "every page is in exactly one place (buddy, a pcp list, a user, a slab, pending work) and the counts agree") \
+	I(CONSERVATION, "", "every page is in exactly one place (buddy, a pcp list, a user, a slab, pending work) and the counts agree") \
 	I(PCP_COUNT, "", "pcp->count equals the pages on its lists; NR_FREE_PAGES equals the buddy pages") \
-	I(WORKER_MISSING, "I4", "after hotplug and init: an online CPU has a pg_drain worker unless its creation failed; an offline CPU has none") \
-	I(DOUBLE_QUEUE, "I5", "a drain work item is never queued while pending, and none is pending once the drain returns") \
+	I(WORKER_MISSING, "", "after hotplug and init: an online CPU has a pg_drain worker unless its creation failed; an offline CPU has none") \
+	I(DOUBLE_QUEUE, "", "a drain work item is never queued while pending, and none is pending once the drain returns") \
 	I(NULL_DEREF, "", "a NULL pointer is dereferenced (the kernel oopses)") \
-	I(DRAINED, "D1", "relation: after drain_all_pages ran to completion in both, a pcp list in scope the reference left empty and the implementation had pages on is empty") \
-	I(EARLY_RETURN, "D2", "relation: a drain_all_pages op returns early in both or in neither") \
-	I(ALLOC_FAIL, "D4", "relation: GFP_KERNEL pages the reference gets are got by an implementation with at least as many free pages per zone as the reference had free or held by pending work")
+	I(DRAINED, "", "relation: after drain_all_pages ran to completion in both, a pcp list in scope the reference left empty and the implementation had pages on is empty") \
+	I(EARLY_RETURN, "", "relation: a drain_all_pages op returns early in both or in neither") \
+	I(ALLOC_FAIL, "", "relation: GFP_KERNEL pages the reference gets are got by an implementation with at least as many free pages per zone as the reference had free or held by pending work")
 
 /* Observables every drain variant exports after each op. */
 #define DR_OBS(O, A, p) \
