@@ -19,8 +19,11 @@ void mmd_usage(FILE *f)
 "                                         shrink a violating input, same signature\n"
 "  convert FILE -o OUT [--family F]       binary <-> text (.ops)\n"
 "  fuzz --family F [--variants A,B] [--engine libfuzzer|afl] [--time S]\n"
-"       [--jobs N] [--seed N] [--corpus DIR] [--findings DIR]\n"
-"                                         a fuzzing campaign\n"
+"       [--jobs N] [--seed N] [--corpus DIR] [--findings DIR] [--json]\n"
+"                                         a fuzzing campaign; --corpus DIR: a lasting\n"
+"                                         corpus, read at the start and grown (merged)\n"
+"  corpus merge DIR SRC... | prune DIR | stats DIR  --family F [--variants A,B] [--json]\n"
+"                                         maintain a lasting corpus (libFuzzer -merge=1)\n"
 "  check --variant V [--time S]           regression check of a revision\n"
 "  help                                   this text\n"
 "Binary inputs need --family (or --variants, whose names give the family).\n"
@@ -40,6 +43,7 @@ static const struct subcmd subcmds[] = {
 	{ "convert", mmd_cmd_convert },
 	{ "fuzz", mmd_cmd_fuzz },
 	{ "check", mmd_cmd_check },
+	{ "corpus", mmd_cmd_corpus },
 };
 
 int main(int argc, char **argv)

@@ -38,6 +38,8 @@ enum mmd_opt_bit {
 	MMD_O_MAX_RUNS = 1 << 11,
 	MMD_O_OPS = 1 << 12,
 	MMD_O_INVARIANTS = 1 << 13,
+	MMD_O_JSON = 1 << 14,
+	MMD_O_BASE = 1 << 15,
 };
 
 #define MMD_MAX_POS 256
@@ -47,8 +49,9 @@ struct mmd_opts {
 	const char *family, *variants, *variant, *out, *engine;
 	const char *corpus, *findings;
 	const char *ops, *invariants;	/* list: the family to describe */
+	const char *base;		/* check: the base revision */
 	long time, jobs, seed, max_runs;
-	bool verbose;
+	bool verbose, json;
 	int npos;
 	const char *pos[MMD_MAX_POS];
 };
@@ -160,6 +163,7 @@ struct mmd_finding {
 	char path[PATH_MAX];
 	double after;		/* seconds since the campaign start */
 	long execs;
+	int orig_ops, final_ops;	/* final_ops -1: not minimized */
 };
 
 #define MMD_MAX_FINDINGS 64
@@ -170,15 +174,21 @@ struct mmd_campaign {
 	const char *variants;	/* NULL: family default */
 	const char *engine;	/* "libfuzzer" or "afl" */
 	long time, jobs, seed;
-	const char *corpus;	/* seed corpus dir, NULL: default */
+	const char *corpus;	/* lasting corpus dir (grown), NULL: none */
 	const char *findings;	/* NULL: "findings" */
 	bool quiet;		/* no status lines (check) */
 	const char *const *known;	/* signatures not to report again */
 	int nr_known;
 	/* out */
+	char varnames[256];	/* the variant set run */
 	long total_execs;
 	long cov, ft;		/* libFuzzer cov:/ft:, AFL edges_found */
+	long cov0, ft0;		/* libFuzzer: at the start (INITED), -1 unknown */
 	char cov_text[64];
+	int seeds, corpus_in;	/* family seeds, lasting corpus inputs read */
+	int corpus_before, corpus_after;	/* lasting corpus sizes */
+	long corpus_added;
+	double elapsed;
 	int nr_findings;
 	struct mmd_finding found[MMD_MAX_FINDINGS];
 	int nr_harness;
@@ -186,6 +196,44 @@ struct mmd_campaign {
 
 /* 0 nothing found, 1 findings, 2 after mmd_err */
 int mmd_campaign_run(struct mmd_campaign *c);
+struct mmd_json;
+/* the campaign's stats and findings as a JSON object (docs/json-schema.md) */
+void mmd_json_campaign(struct mmd_json *j, const char *key,
+		       const struct mmd_campaign *c);
+/* the expect string of the variant a signature names ("clean" if none) */
+const char *mmd_sig_expect(const struct mm_family *fam, const char *sig);
+/*
+ * --json: the human text goes to stderr; returns the fd of the real
+ * stdout for the JSON document (or -1 when @json is false)
+ */
+int mmd_json_stdout_begin(bool json);
+FILE *mmd_json_stdout_end(int fd);
+
+/* -- lasting corpus (corpus_cmd.c) ------------------------------------- */
+struct mmd_corpus_res {
+	int before, after;	/* inputs in DIR */
+	long added;		/* inputs added (merge) or kept (prune) */
+	long ft, cov;		/* features, edges of what was added; -1 unknown */
+	bool unmerged;		/* no libFuzzer build: copied as they were */
+};
+
+/*
+ * Copy the inputs of directory @from that DIR and DIR/.pending lack into
+ * @dir/.pending (names starting with @skip_prefix are skipped).  Returns
+ * the count copied.
+ */
+int mmd_corpus_sync(const char *from, const char *dir, const char *skip_prefix);
+/*
+ * Merge DIR/.pending and @srcs into @dir with libFuzzer's -merge=1 run
+ * with variants @spec (NULL: family default); @prune: rebuild @dir as a
+ * minimal set.  0, or -1 after mmd_err.
+ */
+int mmd_corpus_merge(const struct mm_family *fam, const char *spec,
+		     const char *dir, const char *const *srcs, int nsrc,
+		     bool prune, struct mmd_corpus_res *res);
+/* coverage of @dir (and its .pending): features, edges, minimal set size */
+int mmd_corpus_cov(const struct mm_family *fam, const char *spec,
+		   const char *dir, long *ft, long *cov, long *files);
 
 /* -- subcommands ------------------------------------------------------- */
 int mmd_cmd_list(int argc, char **argv);
@@ -194,5 +242,8 @@ int mmd_cmd_minimize(int argc, char **argv);
 int mmd_cmd_convert(int argc, char **argv);
 int mmd_cmd_fuzz(int argc, char **argv);
 int mmd_cmd_check(int argc, char **argv);
+int mmd_cmd_corpus(int argc, char **argv);
+int mmd_cmd_bisect(int argc, char **argv);
+int mmd_cmd_plot(int argc, char **argv);
 void mmd_usage(FILE *f);
 #endif
