@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mmdiff.h"
+#include "json.h"
 
 static int col_width(int col)
 {
@@ -100,13 +101,131 @@ static void list_invariants(const struct mm_family *fam)
 	print_invs(mm_machine_invariants);
 }
 
+static void json_arg(struct mmd_json *j, const struct mm_argdesc *a)
+{
+	mmd_json_obj(j, NULL);
+	mmd_json_str(j, "name", a->name);
+	mmd_json_int(j, "lo", a->lo);
+	mmd_json_int(j, "hi", a->hi);
+	if (a->enums) {
+		mmd_json_arr(j, "enums");
+		for (uint32_t v = a->lo; v <= a->hi; v++)
+			mmd_json_str(j, NULL, a->enums[v - a->lo]);
+		mmd_json_end(j);
+	}
+	mmd_json_str(j, "help", a->help ? a->help : "");
+	mmd_json_end(j);
+}
+
+static void json_invs(struct mmd_json *j, const char *key,
+		      const struct mm_invdesc *d)
+{
+	mmd_json_arr(j, key);
+	for (; d->id; d++) {
+		mmd_json_obj(j, NULL);
+		mmd_json_str(j, "id", d->id);
+		mmd_json_str(j, "aliases", d->aliases ? d->aliases : "");
+		mmd_json_str(j, "help", d->help);
+		mmd_json_end(j);
+	}
+	mmd_json_end(j);
+}
+
+/* every family (or @only), its variants, pairs, and with @detail its tables */
+static void list_json(const struct mm_family *only, bool ops, bool invs)
+{
+	const struct mm_family *fam;
+	const struct mm_variant *v;
+	struct mmd_json j;
+
+	mmd_json_begin(&j, stdout);
+	mmd_json_obj(&j, NULL);
+	mmd_json_str(&j, "schema", MMD_JSON_SCHEMA);
+	mmd_json_str(&j, "command", "list");
+	mmd_json_arr(&j, "families");
+	for (int fi = 0; (fam = mm_family_at(fi)); fi++) {
+		if (only && fam != only)
+			continue;
+		mmd_json_obj(&j, NULL);
+		mmd_json_str(&j, "name", fam->name);
+		mmd_json_str(&j, "help", fam->help ? fam->help : "");
+		mmd_json_arr(&j, "variants");
+		for (int i = 0; (v = mm_variant_at(i)); i++) {
+			if (strcmp(v->family, fam->name))
+				continue;
+			mmd_json_obj(&j, NULL);
+			mmd_json_str(&j, "name", v->name);
+			if (v->reference)
+				mmd_json_str(&j, "reference", v->reference);
+			else
+				mmd_json_null(&j, "reference");
+			mmd_json_str(&j, "expect", v->expect ? v->expect : "clean");
+			mmd_json_bool(&j, "clean", !v->expect || !strcmp(v->expect, "clean"));
+			mmd_json_str(&j, "models", v->models ? v->models : "");
+			mmd_json_end(&j);
+		}
+		mmd_json_end(&j);
+		/* what `mmdiff fuzz --variants` takes: reference,implementation */
+		mmd_json_arr(&j, "pairs");
+		for (int i = 0; (v = mm_variant_at(i)); i++)
+			if (!strcmp(v->family, fam->name) && v->reference) {
+				char spec[160];
+
+				snprintf(spec, sizeof(spec), "%s,%s", v->reference, v->name);
+				mmd_json_str(&j, NULL, spec);
+			}
+		mmd_json_end(&j);
+		if (ops) {
+			mmd_json_arr(&j, "config");
+			for (int i = 0; i < fam->nr_cfg; i++)
+				json_arg(&j, &fam->cfg[i]);
+			mmd_json_end(&j);
+			mmd_json_arr(&j, "ops");
+			for (int s = 0; s < MM_OP_SLOTS; s++) {
+				const struct mm_opdesc *d = &fam->ops[s];
+
+				if (!d->name)
+					continue;
+				mmd_json_obj(&j, NULL);
+				mmd_json_int(&j, "slot", s);
+				mmd_json_str(&j, "name", d->name);
+				mmd_json_str(&j, "help", d->help);
+				mmd_json_arr(&j, "args");
+				for (int a = 0; a < d->nr_args; a++)
+					json_arg(&j, &d->args[a]);
+				mmd_json_end(&j);
+				mmd_json_end(&j);
+			}
+			mmd_json_end(&j);
+			mmd_json_arr(&j, "observables");
+			for (int i = 0; i < fam->nr_obs; i++) {
+				mmd_json_obj(&j, NULL);
+				mmd_json_str(&j, "name", fam->obs[i].name);
+				mmd_json_int(&j, "count", fam->obs[i].count);
+				mmd_json_str(&j, "help", fam->obs[i].help);
+				mmd_json_end(&j);
+			}
+			mmd_json_end(&j);
+		}
+		if (invs) {
+			json_invs(&j, "invariants", fam->invariants);
+			json_invs(&j, "machine_invariants", mm_machine_invariants);
+		}
+		mmd_json_end(&j);
+	}
+	mmd_json_end(&j);
+	mmd_json_end(&j);
+	mmd_json_finish(&j);
+}
+
 int mmd_cmd_list(int argc, char **argv)
 {
 	const struct mm_family *fam = NULL;
 	const char *name;
 	struct mmd_opts o;
 
-	if (mmd_parse_opts(argc, argv, MMD_O_OPS | MMD_O_INVARIANTS, &o))
+	if (mmd_parse_opts(argc, argv, MMD_O_OPS | MMD_O_INVARIANTS |
+			   MMD_O_JSON, &o))
 		return MMD_USAGE;
 	if (o.npos) {
 		mmd_err("list: unexpected argument '%s'", o.pos[0]);
@@ -121,7 +240,9 @@ int mmd_cmd_list(int argc, char **argv)
 		mmd_err("list: no family '%s'", name);
 		return MMD_USAGE;
 	}
-	if (o.ops)
+	if (o.json)
+		list_json(fam, !!o.ops, !!o.invariants);
+	else if (o.ops)
 		list_ops(fam);
 	else if (o.invariants)
 		list_invariants(fam);

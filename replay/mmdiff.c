@@ -11,8 +11,9 @@ void mmd_usage(FILE *f)
 {
 	fputs(
 "usage: mmdiff <command> [options]\n"
-"  list [--ops F | --invariants F]        families and variants; a family's ops or invariants\n"
-"  run [--family F] [--variants A,B] [-v] FILE|DIR...\n"
+"  list [--ops F | --invariants F] [--json]\n"
+"                                         families and variants; a family's ops or invariants\n"
+"  run [--family F] [--variants A,B] [-v] [--json] FILE|DIR...\n"
 "                                         replay inputs; last line of each:\n"
 "                                         MMDIFF-VERDICT: OK | <signature>\n"
 "  minimize FILE -o OUT [--variants A,B] [--family F] [--max-runs N]\n"
@@ -24,9 +25,12 @@ void mmd_usage(FILE *f)
 "                                         corpus, read at the start and grown (merged)\n"
 "  corpus merge DIR SRC... | prune DIR | stats DIR  --family F [--variants A,B] [--json]\n"
 "                                         maintain a lasting corpus (libFuzzer -merge=1)\n"
-"  check --variant V [--time S]           regression check of a revision\n"
+"  check --variant V [--base B] [--time S] [--corpus DIR] [--json]\n"
+"                                         regression check of a revision: base (its\n"
+"                                         reference, or B) against it, robot tables\n"
 "  help                                   this text\n"
 "Binary inputs need --family (or --variants, whose names give the family).\n"
+"--json: one JSON document on stdout, the rest on stderr (docs/json-schema.md).\n"
 "Exit status: 0 no violation, 1 violation found, 2 bad usage or input.\n",
 	      f);
 }

@@ -63,6 +63,8 @@ int mmd_parse_opts(int argc, char **argv, unsigned int allowed,
 /* -- helpers (util.c) ------------------------------------------------- */
 __attribute__((format(printf, 1, 2)))
 void mmd_err(const char *fmt, ...);
+/* the text of the last mmd_err (for --json) */
+extern char mmd_last_err[512];
 /* whole file, NUL-terminated (not counted in *size); NULL after mmd_err */
 uint8_t *mmd_read_file(const char *path, size_t *size);
 /* write @len bytes to @path via a temporary and rename; -1 after mmd_err */
@@ -234,6 +236,30 @@ int mmd_corpus_merge(const struct mm_family *fam, const char *spec,
 /* coverage of @dir (and its .pending): features, edges, minimal set size */
 int mmd_corpus_cov(const struct mm_family *fam, const char *spec,
 		   const char *dir, long *ft, long *cov, long *files);
+
+/* -- observables op by op (observe.c) ----------------------------------- */
+struct mmd_series {
+	int width;		/* values per point: the family's observables, flattened */
+	int points;		/* point 0 after create, point k+1 after op k */
+	long *val;		/* [points][width] */
+	int viol_op;		/* op of the variant's own violation, -1 at create, -2 none */
+	char inv[64];
+};
+
+/*
+ * The values of a point: the family's observables flattened (arrays
+ * element by element), then MMD_MACHINE_OBS values from the machine:
+ * machine.pages_held and machine.budget_pages.
+ */
+#define MMD_MACHINE_OBS 2
+int mmd_obs_width(const struct mm_family *fam);
+/* name of value @col; *obs the observable index (or -1, -2: machine), *elem */
+void mmd_obs_name(const struct mm_family *fam, int col, char *buf, size_t len,
+		  int *obs, int *elem);
+/* run @v alone on @in, observed after each op; 1 if it violated */
+int mmd_observe(const struct mm_family *fam, const struct mm_variant *v,
+		const struct mm_input *in, struct mmd_series *s);
+void mmd_series_free(struct mmd_series *s);
 
 /* -- subcommands ------------------------------------------------------- */
 int mmd_cmd_list(int argc, char **argv);
