@@ -37,6 +37,7 @@ static const struct optdef optdefs[] = {
 	{ "invariants", 0, MMD_O_INVARIANTS, T_STR, 0 },
 	{ "json", 0, MMD_O_JSON, T_FLAG, 0 },
 	{ "base", 0, MMD_O_BASE, T_STR, 0 },
+	{ "dict", 0, MMD_O_DICT, T_STR, 0 },
 };
 
 static const struct optdef *find_long(const char *name, size_t len)
@@ -76,6 +77,7 @@ static int store(struct mmd_opts *o, const struct optdef *d, const char *val)
 	case MMD_O_SEED: n = &o->seed; break;
 	case MMD_O_MAX_RUNS: n = &o->max_runs; break;
 	case MMD_O_BASE: s = &o->base; break;
+	case MMD_O_DICT: s = &o->dict; break;
 	case MMD_O_VERBOSE: o->verbose = true; break;
 	case MMD_O_JSON: o->json = true; break;
 	}

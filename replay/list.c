@@ -5,6 +5,7 @@
  * the same tables the decoder and the checkers use (the docs are checked
  * against this output).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "mmdiff.h"
@@ -218,6 +219,66 @@ static void list_json(const struct mm_family *only, bool ops, bool invs)
 	mmd_json_finish(&j);
 }
 
+/* one dictionary entry: the binary form of @op alone */
+static void dict_entry(const struct mm_family *fam, const struct mm_op *op,
+		       const char *name)
+{
+	struct mm_input *in = calloc(1, sizeof(*in));
+	uint8_t buf[128];
+	size_t cfg_len, len;
+
+	if (!in)
+		abort();
+	for (int k = 0; k < fam->nr_cfg; k++)
+		in->cfg.v[k] = fam->cfg[k].lo;
+	cfg_len = mm_encoded_size(fam, in);
+	in->nr_ops = 1;
+	in->ops[0] = *op;
+	len = mm_encode(fam, in, buf, sizeof(buf));
+	printf("%s=\"", name);
+	for (size_t i = cfg_len; i < len; i++)
+		printf("\\x%02x", buf[i]);
+	printf("\"\n");
+	free(in);
+}
+
+/*
+ * A libFuzzer / AFL++ dictionary of the family's binary form: every op
+ * with its lowest arguments, and once per value of each named (enum)
+ * argument, so that mutations insert whole ops.
+ */
+static void list_dict(const struct mm_family *fam)
+{
+	printf("# mmdiff dictionary of family %s (mmdiff list --dict %s): one op each\n",
+	       fam->name, fam->name);
+	for (int s = 0; s < MM_OP_SLOTS; s++) {
+		const struct mm_opdesc *d = &fam->ops[s];
+		struct mm_op op = { .id = (uint8_t)s };
+		char name[128];
+
+		if (!d->name)
+			continue;
+		for (int a = 0; a < d->nr_args; a++)
+			op.arg[a] = d->args[a].lo;
+		snprintf(name, sizeof(name), "op_%s", d->name);
+		dict_entry(fam, &op, name);
+		for (int a = 0; a < d->nr_args; a++) {
+			const struct mm_argdesc *ad = &d->args[a];
+
+			if (!ad->enums || ad->hi - ad->lo > 16)
+				continue;
+			for (uint32_t v = ad->lo + 1; v <= ad->hi; v++) {
+				struct mm_op o2 = op;
+
+				o2.arg[a] = v;
+				snprintf(name, sizeof(name), "op_%s_%s_%u", d->name,
+					 ad->name, v);
+				dict_entry(fam, &o2, name);
+			}
+		}
+	}
+}
+
 int mmd_cmd_list(int argc, char **argv)
 {
 	const struct mm_family *fam = NULL;
@@ -225,22 +286,24 @@ int mmd_cmd_list(int argc, char **argv)
 	struct mmd_opts o;
 
 	if (mmd_parse_opts(argc, argv, MMD_O_OPS | MMD_O_INVARIANTS |
-			   MMD_O_JSON, &o))
+			   MMD_O_JSON | MMD_O_DICT, &o))
 		return MMD_USAGE;
 	if (o.npos) {
 		mmd_err("list: unexpected argument '%s'", o.pos[0]);
 		return MMD_USAGE;
 	}
-	if (o.ops && o.invariants) {
-		mmd_err("list: --ops and --invariants are exclusive");
+	if (!!o.ops + !!o.invariants + !!o.dict > 1) {
+		mmd_err("list: --ops, --invariants and --dict are exclusive");
 		return MMD_USAGE;
 	}
-	name = o.ops ? o.ops : o.invariants;
+	name = o.ops ? o.ops : o.invariants ? o.invariants : o.dict;
 	if (name && !(fam = mm_family_find(name))) {
 		mmd_err("list: no family '%s'", name);
 		return MMD_USAGE;
 	}
-	if (o.json)
+	if (o.dict)
+		list_dict(fam);
+	else if (o.json)
 		list_json(fam, !!o.ops, !!o.invariants);
 	else if (o.ops)
 		list_ops(fam);

@@ -11,8 +11,9 @@ void mmd_usage(FILE *f)
 {
 	fputs(
 "usage: mmdiff <command> [options]\n"
-"  list [--ops F | --invariants F] [--json]\n"
-"                                         families and variants; a family's ops or invariants\n"
+"  list [--ops F | --invariants F | --dict F] [--json]\n"
+"                                         families and variants; a family's ops, invariants\n"
+"                                         or fuzzing dictionary\n"
 "  run [--family F] [--variants A,B] [-v] [--json] FILE|DIR...\n"
 "                                         replay inputs; last line of each:\n"
 "                                         MMDIFF-VERDICT: OK | <signature>\n"

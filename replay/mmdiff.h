@@ -40,6 +40,8 @@ enum mmd_opt_bit {
 	MMD_O_INVARIANTS = 1 << 13,
 	MMD_O_JSON = 1 << 14,
 	MMD_O_BASE = 1 << 15,
+	MMD_O_DICT = 1 << 16,
+	MMD_O_START = 1 << 17,
 };
 
 #define MMD_MAX_POS 256
@@ -50,6 +52,7 @@ struct mmd_opts {
 	const char *corpus, *findings;
 	const char *ops, *invariants;	/* list: the family to describe */
 	const char *base;		/* check: the base revision */
+	const char *dict;		/* list: the family of a dictionary */
 	long time, jobs, seed, max_runs;
 	bool verbose, json;
 	int npos;
