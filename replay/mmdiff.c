@@ -29,6 +29,9 @@ void mmd_usage(FILE *f)
 "  check --variant V [--base B] [--time S] [--corpus DIR] [--json]\n"
 "                                         regression check of a revision: base (its\n"
 "                                         reference, or B) against it, robot tables\n"
+"  bisect FILE --variants A,B,C,... [--json]\n"
+"                                         the first revision of an ordered list that\n"
+"                                         shows FILE's signature\n"
 "  help                                   this text\n"
 "Binary inputs need --family (or --variants, whose names give the family).\n"
 "--json: one JSON document on stdout, the rest on stderr (docs/json-schema.md).\n"
@@ -49,6 +52,7 @@ static const struct subcmd subcmds[] = {
 	{ "fuzz", mmd_cmd_fuzz },
 	{ "check", mmd_cmd_check },
 	{ "corpus", mmd_cmd_corpus },
+	{ "bisect", mmd_cmd_bisect },
 };
 
 int main(int argc, char **argv)

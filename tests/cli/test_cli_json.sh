@@ -70,6 +70,10 @@ elif kind == "check":
         need(m, ["name", "medians", "change_pct"], "metric")
     if doc["campaign"] is not None:
         campaign(doc["campaign"])
+elif kind == "bisect":
+    need(doc, ["file", "signature", "revisions", "first", "changes", "exit"], "bisect")
+    for r in doc["revisions"]:
+        need(r, ["variant", "shows", "verdict"], "revision")
 elif kind == "corpus":
     need(doc, ["family", "dir", "inputs", "pending", "bytes", "ops_median", "ops_max", "cov", "ft"], "corpus")
 print("%s: %s document ok" % (path, kind))
@@ -112,6 +116,11 @@ rc=$?
 [ "$rc" = 2 ] && ok "run --json on a bad input: exit 2" || fail "run --json on a bad input: exit $rc"
 json_ok run "run --json on a bad input"
 grep -q '"error":"' "$TMP/out" && ok "the bad input's error is in the document" || fail "no error member: $(cat "$TMP/out")"
+
+for repro in "$ROOT"/corpus/regress/*.ops; do
+	vars=$(sed -n 's/^# variants: *//p' "$repro" | head -1)
+	[ -n "$vars" ] && json_rc bisect "bisect $(basename "$repro")" "$MMDIFF" bisect --json "$repro" --variants "$vars"
+done
 
 # the first pair of the first family that has a pair; and its revision
 read -r fam pair < <(python3 -c 'import json,sys
