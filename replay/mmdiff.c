@@ -32,6 +32,9 @@ void mmd_usage(FILE *f)
 "  bisect FILE --variants A,B,C,... [--json]\n"
 "                                         the first revision of an ordered list that\n"
 "                                         shows FILE's signature\n"
+"  plot FILE [-o OUT.svg] [--variants A,B]\n"
+"                                         SVG of the observables op by op, every\n"
+"                                         variant side by side, the violation marked\n"
 "  help                                   this text\n"
 "Binary inputs need --family (or --variants, whose names give the family).\n"
 "--json: one JSON document on stdout, the rest on stderr (docs/json-schema.md).\n"
@@ -53,6 +56,7 @@ static const struct subcmd subcmds[] = {
 	{ "check", mmd_cmd_check },
 	{ "corpus", mmd_cmd_corpus },
 	{ "bisect", mmd_cmd_bisect },
+	{ "plot", mmd_cmd_plot },
 };
 
 int main(int argc, char **argv)
