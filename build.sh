@@ -6,7 +6,9 @@
 #   ./build.sh test            build plain, fuzz and afl; run every test
 #   ./build.sh fuzz [SECONDS]  the campaign: every family's pairs on this
 #                              machine's cores, SECONDS per pair (default 60)
-#   ./build.sh cov             coverage of the ports under the corpora (llvm-cov)
+#   ./build.sh cov             coverage of the ports per family (llvm-cov HTML in
+#                              build/cov/html/<family>/, unreached port functions),
+#                              from the seeds, regress and lasting corpora ($MMDIFF_CORPUS)
 #   ./build.sh docs            regenerate docs/<family>-language.md from the tables
 # OSS-Fuzz: with $LIB_FUZZING_ENGINE and $OUT set, builds the fuzzers into $OUT.
 set -euo pipefail
@@ -286,27 +288,64 @@ cmd_fuzz() {
 	[ "$unexpected" = 0 ] || exit 1
 }
 
+# coverage of the ports, per family: every input (the family's seeds, the
+# regress reproducers, the lasting corpora of `mmdiff fuzz --corpus` under
+# $MMDIFF_CORPUS, default ci-fuzz/corpus/<ref>_<impl>/ as the CI names them)
+# against every pair; an HTML report per family in build/cov/html/<family>/
+# and the port functions no input reached.
 cmd_cov() {
 	ensure_deps
 	build_flavor cov
-	local prof="$ROOT/build/cov/profiles"
-	rm -rf "$prof"
-	mkdir -p "$prof"
-	# every corpus file against every pair (reference with each implementation)
-	local f name ref
-	while read -r f name ref _; do
-		[ -d "corpus/$f" ] || continue
-		[ "$ref" = "-" ] && ref=$name
-		LLVM_PROFILE_FILE="$prof/$f-$name-%p.profraw" build/bin/mmdiff-cov run \
-			--variants "$ref,$name" "corpus/$f" >/dev/null || true
-	done < <(build/bin/mmdiff-cov list | awk 'NR > 1 && NF >= 3')
-	LLVM_PROFILE_FILE="$prof/regress-%p.profraw" build/bin/mmdiff-cov run \
-		corpus/regress >/dev/null || true
+	local prof="$ROOT/build/cov/profiles" html="$ROOT/build/cov/html"
+	local lasting=${MMDIFF_CORPUS:-$ROOT/ci-fuzz/corpus}
+	rm -rf "$prof" "$html"
+	mkdir -p "$prof" "$html"
 	local pd cov
 	pd=$(command -v llvm-profdata-14 || command -v llvm-profdata)
 	cov=$(command -v llvm-cov-14 || command -v llvm-cov)
-	"$pd" merge -sparse "$prof"/*.profraw -o "$prof/all.profdata"
-	"$cov" report build/bin/mmdiff-cov -instr-profile="$prof/all.profdata" ref impl
+	local f name ref dir n
+	while read -r f name ref _; do
+		[ "$ref" = "-" ] && ref=$name
+		for dir in "corpus/$f" "$lasting/${ref}_$name"; do
+			[ -d "$dir" ] || continue
+			LLVM_PROFILE_FILE="$prof/$f-$name-%p.profraw" build/bin/mmdiff-cov run \
+				--variants "$ref,$name" "$dir" >/dev/null 2>&1 || true
+		done
+	done < <(build/bin/mmdiff-cov list | awk 'NR > 1 && NF >= 3')
+	for f in corpus/regress/*.ops; do
+		[ -f "$f" ] || continue
+		name=$(awk '$1 == "family" {print $2; exit}' "$f")
+		LLVM_PROFILE_FILE="$prof/$name-regress-%p.profraw" build/bin/mmdiff-cov run "$f" \
+			>/dev/null 2>&1 || true
+	done
+	say "build.sh: coverage per family (inputs: corpus/<family>, corpus/regress, $lasting/<pair>)"
+	for f in $FAMILIES; do
+		ls "$prof/$f"-*.profraw >/dev/null 2>&1 || { say "  $f: no profile"; continue; }
+		"$pd" merge -sparse "$prof/$f"-*.profraw -o "$prof/$f.profdata"
+		local srcs=()
+		for dir in "ref/$f" "impl/$f"; do [ -d "$dir" ] && srcs+=("$dir"); done
+		"$cov" show build/bin/mmdiff-cov -instr-profile="$prof/$f.profdata" \
+			-format=html -output-dir="$html/$f" -show-line-counts-or-regions \
+			-project-title="mmdiff $f ports" "${srcs[@]}" >/dev/null
+		"$cov" report build/bin/mmdiff-cov -instr-profile="$prof/$f.profdata" \
+			"${srcs[@]}" >"$html/$f/summary.txt"
+		# functions of the ports with no region executed; a static function
+		# of a header counts as reached when one of its copies is
+		"$cov" report -show-functions build/bin/mmdiff-cov \
+			-instr-profile="$prof/$f.profdata" "${srcs[@]}" |
+			awk '/^File / {file = $2; gsub(/\047/, "", file); sub(/.*\/(ref|impl)\//, "", file); sub(/:$/, "", file); next}
+			     NF >= 4 && $4 ~ /%$/ && $1 != "Name" && $1 != "TOTAL" {
+				fn = $1; sub(/^[^:]*:/, "", fn); key = file ": " fn
+				if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+				if ($4 != "0.00%") hit[key] = 1 }
+			     END {for (i = 1; i <= n; i++) if (!(order[i] in hit)) print order[i]}' \
+			>"$html/$f/unreached.txt"
+		n=$(wc -l <"$html/$f/unreached.txt")
+		say "  $f: $(awk '/^TOTAL/ {print "regions " $4 ", functions " $7 ", lines " $10}' "$html/$f/summary.txt"); report $html/$f/index.html"
+		say "    port functions never reached: $n (build/cov/html/$f/unreached.txt)"
+		sed 's/^/      /' "$html/$f/unreached.txt" | head -40 >&2
+		[ "$n" -le 40 ] || say "      ... and $((n - 40)) more"
+	done
 }
 
 if [ -n "${LIB_FUZZING_ENGINE:-}" ] && [ -n "${OUT:-}" ]; then
