@@ -304,7 +304,7 @@ static int prepare_corpus(struct camp *c)
 	return 0;
 }
 
-void camp_sync_corpus(struct camp *c)
+void camp_sync_corpus(struct camp *c, bool settled)
 {
 	if (!c->lasting[0])
 		return;
@@ -317,10 +317,10 @@ void camp_sync_corpus(struct camp *c)
 			else
 				snprintf(q, sizeof(q), "%s/afl/%s%d/queue", c->work,
 					 i ? "s" : "m", i);
-			mmd_corpus_sync(q, c->lasting, NULL);
+			mmd_corpus_sync(q, c->lasting, NULL, settled);
 		}
 	} else {
-		mmd_corpus_sync(c->corpus, c->lasting, "seed-");
+		mmd_corpus_sync(c->corpus, c->lasting, "seed-", settled);
 	}
 }
 
@@ -528,7 +528,7 @@ static void loop(struct camp *c)
 		}
 		now = mmd_now();
 		if (c->lasting[0] && now >= c->next_sync) {
-			camp_sync_corpus(c);
+			camp_sync_corpus(c, false);
 			c->next_sync = now + 5;
 		}
 		if (!c->pub->quiet && now >= next_status) {
@@ -644,6 +644,11 @@ static int setup(struct camp *c)
 			mmd_err("%s: %s", p->corpus, strerror(errno));
 			return -1;
 		}
+		if (!strcmp(c->lasting, c->seeds)) {
+			mmd_err("--corpus %s is the family's seed corpus: give a directory of its own (it is grown)",
+				p->corpus);
+			return -1;
+		}
 	}
 	if (mmd_mkdirs(p->findings ? p->findings : "findings"))
 		return -1;
@@ -730,7 +735,7 @@ int mmd_campaign_run(struct mmd_campaign *p)
 	if (c->lasting[0]) {
 		struct mmd_corpus_res r;
 
-		camp_sync_corpus(c);
+		camp_sync_corpus(c, true);
 		if (!mmd_corpus_merge(p->fam, c->varnames, c->lasting, NULL, 0,
 				      false, &r)) {
 			p->corpus_before = r.before;

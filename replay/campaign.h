@@ -95,7 +95,7 @@ struct camp {
 int camp_crash(struct camp *c, const char *path, const char *engine_sig);
 long camp_total_execs(const struct camp *c);
 /* copy what the engines added to the working corpus into DIR/.pending */
-void camp_sync_corpus(struct camp *c);
+void camp_sync_corpus(struct camp *c, bool settled);
 /* parse "key: value" out of AFL's fuzzer_stats style text */
 long camp_stat(const char *text, const char *key);
 bool camp_seen(struct mmd_worker *w, const char *name);

@@ -28,6 +28,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mmdiff.h"
@@ -65,7 +66,8 @@ static bool exists(const char *path)
 	return !stat(path, &st);
 }
 
-int mmd_corpus_sync(const char *from, const char *dir, const char *skip_prefix)
+int mmd_corpus_sync(const char *from, const char *dir, const char *skip_prefix,
+		    bool settled)
 {
 	char pend[PATH_MAX], name[64], to[PATH_MAX];
 	char **paths;
@@ -83,7 +85,12 @@ int mmd_corpus_sync(const char *from, const char *dir, const char *skip_prefix)
 		uint8_t *data;
 		size_t size;
 
+		struct stat st;
+
 		if (skip_prefix && !strncmp(base, skip_prefix, strlen(skip_prefix)))
+			continue;
+		/* an engine may be writing it (libFuzzer writes in place) */
+		if (stat(paths[i], &st) || (!settled && st.st_mtime >= time(NULL) - 1))
 			continue;
 		/* libFuzzer names are content hashes: no need to read twice */
 		if (strlen(base) == 40) {
@@ -332,7 +339,7 @@ int mmd_corpus_merge(const struct mm_family *fam, const char *spec,
 	if (lf_bin(fam, bin, sizeof(bin))) {
 		/* no libFuzzer build (AFL only): keep everything */
 		for (int i = 0; i < nsrc; i++)
-			mmd_corpus_sync(srcs[i], dir, NULL);
+			mmd_corpus_sync(srcs[i], dir, NULL, true);
 		res->added = move_new(pend, dir);
 		rmdir(pend);
 		res->after = count_inputs(dir);

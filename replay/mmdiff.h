@@ -225,9 +225,11 @@ struct mmd_corpus_res {
 /*
  * Copy the inputs of directory @from that DIR and DIR/.pending lack into
  * @dir/.pending (names starting with @skip_prefix are skipped).  Returns
- * the count copied.
+ * the count copied.  Unless @settled (no engine writes any more), files
+ * changed in the last second or two are left for the next call.
  */
-int mmd_corpus_sync(const char *from, const char *dir, const char *skip_prefix);
+int mmd_corpus_sync(const char *from, const char *dir, const char *skip_prefix,
+		    bool settled);
 /*
  * Merge DIR/.pending and @srcs into @dir with libFuzzer's -merge=1 run
  * with variants @spec (NULL: family default); @prune: rebuild @dir as a
