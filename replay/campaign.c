@@ -920,7 +920,8 @@ int mmd_cmd_fuzz(int argc, char **argv)
 	fd = mmd_json_stdout_begin(o.json);
 	ret = mmd_campaign_run(p);
 	mmd_json_stdout_end(fd);
-	if (o.json && ret != MMD_USAGE) {
+	/* a campaign that ran and failed still says what it did */
+	if (o.json && (ret != MMD_USAGE || p->elapsed > 0)) {
 		struct mmd_json j;
 
 		mmd_json_begin(&j, stdout);
