@@ -18,11 +18,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "campaign.h"
+#include "json.h"
 
 static volatile sig_atomic_t camp_stop;
 
@@ -91,28 +93,50 @@ static void write_known(struct camp *c)
 	free(buf);
 }
 
-/* the violation of @in (with signature @sig) is new: minimize, save, say */
+/*
+ * The violation of @in (with signature @sig) is new: save it as it is at
+ * once (a campaign killed now loses nothing), say so, then minimize it into
+ * the same file (written by rename: the file is never half-written).
+ */
 static void new_finding(struct camp *c, const struct mm_input *in,
 			const char *sig, double after, long execs)
 {
 	struct mmd_campaign *p = c->pub;
 	const struct mm_variant *vars[MM_MAX_VARIANTS];
-	struct mmd_min_stats st;
-	char name[256], path[PATH_MAX];
+	struct mmd_min_stats st = { .orig_ops = in->nr_ops, .final_ops = -1 };
+	char name[256], path[PATH_MAX], header[512];
+	char *text;
+	bool saved;
 
 	if (c->nknown < MMD_MAX_KNOWN)
 		c->known[c->nknown++] = strdup(sig);
 	write_known(c);
 	mmd_sanitize(sig, name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s.ops", c->findings, name);
+	snprintf(header, sizeof(header),
+		 "# signature: %s\n# variants: %s\n# found by mmdiff fuzz after %.1fs, %ld execs; not minimized yet (%d ops)\n",
+		 sig, c->varnames, after, execs, in->nr_ops);
+	text = mmd_text_render(p->fam, in, header);
+	saved = !mmd_write_file(path, text, strlen(text));
+	free(text);
+	printf("MMDIFF-CONFIRMED %s: %s\n", sig, saved ? path : "(not saved)");
+	fflush(stdout);
 	memcpy(vars, c->vars, sizeof(vars));
 	if (mmd_minimize_to_file(c->pub->fam, vars, c->nvars, in, sig, path,
-				 0, true, &st))
-		snprintf(path, sizeof(path), "(not saved)");
+				 0, true, &st)) {
+		st.final_ops = -1;
+		if (!saved)
+			snprintf(path, sizeof(path), "(not saved)");
+	}
 	printf("MMDIFF-FOUND %s after %.1fs %ld execs\n", sig, after, execs);
-	if (!p->quiet)
-		printf("  minimized from %d to %d ops in %ld runs: %s\n",
-		       st.orig_ops, st.final_ops, st.runs, path);
+	if (!p->quiet) {
+		if (st.final_ops >= 0)
+			printf("  minimized from %d to %d ops in %ld runs: %s\n",
+			       st.orig_ops, st.final_ops, st.runs, path);
+		else
+			printf("  kept as found (%d ops, minimization failed): %s\n",
+			       st.orig_ops, path);
+	}
 	fflush(stdout);
 	if (p->nr_findings < MMD_MAX_FINDINGS) {
 		struct mmd_finding *f = &p->found[p->nr_findings++];
@@ -121,6 +145,8 @@ static void new_finding(struct camp *c, const struct mm_input *in,
 		snprintf(f->path, sizeof(f->path), "%s", path);
 		f->after = after;
 		f->execs = execs;
+		f->orig_ops = st.orig_ops;
+		f->final_ops = st.final_ops;
 	}
 }
 
@@ -194,19 +220,20 @@ out:
 	return ret;
 }
 
-/* replay the seed corpus; copy what does not violate as binary seeds */
-static int prepare_corpus(struct camp *c)
+/*
+ * Replay the inputs of @dir (family seeds or the lasting corpus); copy
+ * what does not violate into the working corpus as binary seeds
+ * "seed-<n>".  Returns the number of inputs read.
+ */
+static int seed_from(struct camp *c, const char *dir, int *copied)
 {
-	const char *dir = c->seeds;
 	struct stat st;
 	char **paths = NULL;
-	int n = 0, copied = 0;
+	int n = 0;
 
-	if (mmd_mkdirs(c->corpus))
-		return -1;
-	if (!stat(c->seeds, &st) && S_ISDIR(st.st_mode) &&
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode) ||
 	    mmd_expand_paths(&dir, 1, &paths, &n))
-		return -1;
+		return 0;
 	for (int i = 0; i < n; i++) {
 		struct mmd_file *f = calloc(1, sizeof(*f));
 		struct mm_verdict *v = calloc(1, sizeof(*v));
@@ -225,15 +252,33 @@ static int prepare_corpus(struct camp *c)
 			char out[PATH_MAX];
 
 			len = mm_encode(c->pub->fam, &f->in, buf, len);
-			snprintf(out, sizeof(out), "%s/seed-%04d", c->corpus, i);
+			snprintf(out, sizeof(out), "%s/seed-%05d", c->corpus, *copied);
 			if (!mmd_write_file(out, buf, len))
-				copied++;
+				(*copied)++;
 			free(buf);
 		}
 		free(f);
 		free(v);
 	}
 	mmd_free_paths(paths, n);
+	return n;
+}
+
+static int prepare_corpus(struct camp *c)
+{
+	int copied = 0, n;
+
+	if (mmd_mkdirs(c->corpus))
+		return -1;
+	n = seed_from(c, c->seeds, &copied);
+	c->pub->seeds = n;
+	if (c->lasting[0]) {
+		char pend[PATH_MAX];
+
+		snprintf(pend, sizeof(pend), "%s/.pending", c->lasting);
+		c->pub->corpus_in = seed_from(c, c->lasting, &copied);
+		c->pub->corpus_in += seed_from(c, pend, &copied);
+	}
 	if (!copied) {
 		/* engines want at least one input: the family's simplest */
 		struct mm_input *in = calloc(1, sizeof(*in));
@@ -249,10 +294,34 @@ static int prepare_corpus(struct camp *c)
 		if (mmd_write_file(out, buf, len ? len : 1))
 			return -1;
 	}
-	if (!c->pub->quiet)
-		printf("mmdiff: seed corpus %s: %d inputs, %d used as seeds\n",
-		       c->seeds, n, copied);
+	if (!c->pub->quiet) {
+		printf("mmdiff: seed corpus %s: %d inputs", c->seeds, n);
+		if (c->lasting[0])
+			printf("; lasting corpus %s: %d inputs", c->lasting,
+			       c->pub->corpus_in);
+		printf("; %d used as seeds\n", copied);
+	}
 	return 0;
+}
+
+void camp_sync_corpus(struct camp *c, bool settled)
+{
+	if (!c->lasting[0])
+		return;
+	if (c->eng == &mmd_engine_afl) {
+		for (int i = 0; i < c->nworkers; i++) {
+			char q[PATH_MAX];
+
+			if (c->nworkers == 1)
+				snprintf(q, sizeof(q), "%s/afl/default/queue", c->work);
+			else
+				snprintf(q, sizeof(q), "%s/afl/%s%d/queue", c->work,
+					 i ? "s" : "m", i);
+			mmd_corpus_sync(q, c->lasting, NULL, settled);
+		}
+	} else {
+		mmd_corpus_sync(c->corpus, c->lasting, "seed-", settled);
+	}
 }
 
 static int start_worker(struct camp *c, struct mmd_worker *w, long seconds)
@@ -273,6 +342,8 @@ static int start_worker(struct camp *c, struct mmd_worker *w, long seconds)
 	if (!w->pid) {
 		int null = open("/dev/null", O_RDONLY);
 
+		/* a campaign killed with SIGKILL takes its engines along */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		setpgid(0, 0);
 		dup2(null, 0);
 		dup2(fds[1], 1);
@@ -456,6 +527,10 @@ static void loop(struct camp *c)
 				worker_exited(c, w, status);
 		}
 		now = mmd_now();
+		if (c->lasting[0] && now >= c->next_sync) {
+			camp_sync_corpus(c, false);
+			c->next_sync = now + 5;
+		}
 		if (!c->pub->quiet && now >= next_status) {
 			status_line(c);
 			next_status = now + 5;
@@ -512,7 +587,15 @@ static void summary(struct camp *c)
 		printf(" %s~%s", c->vars[i]->name, c->vars[0]->name);
 	printf("\ntotal execs: %ld (%.0f/s over %.0fs)\n", p->total_execs,
 	       el > 0 ? p->total_execs / el : 0.0, el);
-	printf("coverage: %s\n", p->cov_text);
+	if (p->cov0 >= 0)
+		printf("coverage: %s (at start: cov %ld ft %ld)\n", p->cov_text,
+		       p->cov0, p->ft0);
+	else
+		printf("coverage: %s\n", p->cov_text);
+	if (c->lasting[0])
+		printf("corpus: %s: %d inputs read, %d -> %d after merging (%ld added)\n",
+		       c->lasting, p->corpus_in, p->corpus_before,
+		       p->corpus_after, p->corpus_added);
 	printf("findings: %d\n", p->nr_findings);
 	for (int i = 0; i < p->nr_findings; i++)
 		printf("  %s after %.1fs %ld execs: %s\n", p->found[i].sig,
@@ -543,6 +626,7 @@ static int setup(struct camp *c)
 	if (c->nvars < 0)
 		return -1;
 	mmd_vars_str(c->vars, c->nvars, c->varnames, sizeof(c->varnames));
+	snprintf(p->varnames, sizeof(p->varnames), "%s", c->varnames);
 	snprintf(c->bin, sizeof(c->bin), "%s/%s%s", dir, c->eng->bin_prefix,
 		 p->fam->name);
 	if (access(c->bin, X_OK)) {
@@ -551,11 +635,20 @@ static int setup(struct camp *c)
 			c->eng == &mmd_engine_afl ? "afl" : "fuzz");
 		return -1;
 	}
-	if (p->corpus)
-		snprintf(c->seeds, sizeof(c->seeds), "%s", p->corpus);
-	else {
-		snprintf(tmpl, sizeof(tmpl), "corpus/%s", p->fam->name);
-		mmd_repo_path(tmpl, c->seeds, sizeof(c->seeds));
+	snprintf(tmpl, sizeof(tmpl), "corpus/%s", p->fam->name);
+	mmd_repo_path(tmpl, c->seeds, sizeof(c->seeds));
+	if (p->corpus) {
+		if (mmd_mkdirs(p->corpus))
+			return -1;
+		if (!realpath(p->corpus, c->lasting)) {
+			mmd_err("%s: %s", p->corpus, strerror(errno));
+			return -1;
+		}
+		if (!strcmp(c->lasting, c->seeds)) {
+			mmd_err("--corpus %s is the family's seed corpus: give a directory of its own (it is grown)",
+				p->corpus);
+			return -1;
+		}
 	}
 	if (mmd_mkdirs(p->findings ? p->findings : "findings"))
 		return -1;
@@ -633,6 +726,28 @@ int mmd_campaign_run(struct mmd_campaign *p)
 			p->ft = c->w[i].ft;
 	}
 	p->total_execs = camp_total_execs(c);
+	p->cov0 = p->ft0 = -1;
+	for (int i = 0; i < c->nworkers; i++)
+		if (c->w[i].have_init && (p->cov0 < 0 || c->w[i].cov0 < p->cov0)) {
+			p->cov0 = c->w[i].cov0;
+			p->ft0 = c->w[i].ft0;
+		}
+	if (c->lasting[0]) {
+		struct mmd_corpus_res r;
+
+		camp_sync_corpus(c, true);
+		if (!mmd_corpus_merge(p->fam, c->varnames, c->lasting, NULL, 0,
+				      false, &r)) {
+			p->corpus_before = r.before;
+			p->corpus_after = r.after;
+			p->corpus_added = r.added;
+		} else {
+			printf("mmdiff: the new inputs stay in %s/.pending (merged by the next campaign)\n",
+			       c->lasting);
+			failed = true;
+		}
+	}
+	p->elapsed = mmd_now() - c->t0;
 	if (c->eng == &mmd_engine_afl)
 		snprintf(p->cov_text, sizeof(p->cov_text), "edges %ld", p->cov);
 	else
@@ -660,16 +775,126 @@ out:
 	return ret;
 }
 
+const char *mmd_sig_expect(const struct mm_family *fam, const char *sig)
+{
+	char var[128];
+	const struct mm_variant *v;
+
+	if (mmd_sig_split(sig, NULL, 0, var, sizeof(var), NULL, 0))
+		return "clean";
+	var[strcspn(var, "~")] = 0;
+	v = mm_variant_find(fam->name, var);
+	return v && v->expect ? v->expect : "clean";
+}
+
+void mmd_json_campaign(struct mmd_json *j, const char *key,
+		       const struct mmd_campaign *p)
+{
+	mmd_json_obj(j, key);
+	mmd_json_str(j, "family", p->fam->name);
+	mmd_json_str(j, "variants", p->varnames);
+	mmd_json_str(j, "engine", p->engine);
+	mmd_json_int(j, "time", p->time);
+	mmd_json_int(j, "jobs", p->jobs);
+	mmd_json_int(j, "seed", p->seed);
+	mmd_json_obj(j, "stats");
+	mmd_json_num(j, "elapsed", p->elapsed);
+	mmd_json_int(j, "total_execs", p->total_execs);
+	mmd_json_num(j, "execs_per_sec",
+		     p->elapsed > 0 ? p->total_execs / p->elapsed : 0);
+	mmd_json_int(j, "cov", p->cov);
+	mmd_json_int(j, "ft", p->ft);
+	if (p->cov0 >= 0) {
+		mmd_json_int(j, "cov_start", p->cov0);
+		mmd_json_int(j, "ft_start", p->ft0);
+	} else {
+		mmd_json_null(j, "cov_start");
+		mmd_json_null(j, "ft_start");
+	}
+	mmd_json_int(j, "seeds", p->seeds);
+	mmd_json_int(j, "harness_crashes", p->nr_harness);
+	mmd_json_end(j);
+	if (p->corpus) {
+		mmd_json_obj(j, "corpus");
+		mmd_json_str(j, "dir", p->corpus);
+		mmd_json_int(j, "inputs_read", p->corpus_in);
+		mmd_json_int(j, "before", p->corpus_before);
+		mmd_json_int(j, "after", p->corpus_after);
+		mmd_json_int(j, "added", p->corpus_added);
+		mmd_json_end(j);
+	} else {
+		mmd_json_null(j, "corpus");
+	}
+	mmd_json_arr(j, "findings");
+	for (int i = 0; i < p->nr_findings; i++) {
+		const struct mmd_finding *f = &p->found[i];
+		struct mmd_file *in = calloc(1, sizeof(*in));
+		struct mm_verdict *v = calloc(1, sizeof(*v));
+		const struct mm_variant *vars[MM_MAX_VARIANTS];
+		int n;
+
+		if (!in || !v)
+			abort();
+		mmd_json_obj(j, NULL);
+		mmd_json_str(j, "signature", f->sig);
+		mmd_json_str(j, "expect", mmd_sig_expect(p->fam, f->sig));
+		mmd_json_str(j, "file", f->path);
+		mmd_json_num(j, "after", f->after);
+		mmd_json_int(j, "execs", f->execs);
+		mmd_json_int(j, "orig_ops", f->orig_ops);
+		mmd_json_int(j, "final_ops", f->final_ops);
+		/* the saved file, replayed: what a reader of the file will see */
+		if (!mmd_load(f->path, p->fam, in) &&
+		    (n = mmd_pick(p->fam, NULL, in, vars)) > 0) {
+			mm_run(p->fam, vars, n, &in->in, v, NULL);
+			mmd_json_verdict(j, "verdict", v);
+		} else {
+			mmd_json_null(j, "verdict");
+		}
+		mmd_json_end(j);
+		free(in);
+		free(v);
+	}
+	mmd_json_end(j);
+	mmd_json_end(j);
+}
+
+int mmd_json_stdout_begin(bool json)
+{
+	int fd;
+
+	if (!json)
+		return -1;
+	fflush(stdout);
+	fd = dup(1);
+	dup2(2, 1);
+	return fd;
+}
+
+FILE *mmd_json_stdout_end(int fd)
+{
+	FILE *f;
+
+	fflush(stdout);
+	if (fd < 0)
+		return stdout;
+	dup2(fd, 1);
+	close(fd);
+	f = stdout;
+	return f;
+}
+
 int mmd_cmd_fuzz(int argc, char **argv)
 {
 	struct mmd_opts o;
 	struct mmd_campaign *p;
 	const struct mm_family *fam;
-	int ret;
+	int ret, fd;
 
 	if (mmd_parse_opts(argc, argv, MMD_O_FAMILY | MMD_O_VARIANTS |
 			   MMD_O_ENGINE | MMD_O_TIME | MMD_O_JOBS |
-			   MMD_O_SEED | MMD_O_CORPUS | MMD_O_FINDINGS, &o))
+			   MMD_O_SEED | MMD_O_CORPUS | MMD_O_FINDINGS |
+			   MMD_O_JSON, &o))
 		return MMD_USAGE;
 	if (o.npos) {
 		mmd_err("fuzz: unexpected argument '%s'", o.pos[0]);
@@ -692,7 +917,22 @@ int mmd_cmd_fuzz(int argc, char **argv)
 	p->seed = o.given & MMD_O_SEED ? o.seed : 1;
 	p->corpus = o.corpus;
 	p->findings = o.findings;
+	fd = mmd_json_stdout_begin(o.json);
 	ret = mmd_campaign_run(p);
+	mmd_json_stdout_end(fd);
+	/* a campaign that ran and failed still says what it did */
+	if (o.json && (ret != MMD_USAGE || p->elapsed > 0)) {
+		struct mmd_json j;
+
+		mmd_json_begin(&j, stdout);
+		mmd_json_obj(&j, NULL);
+		mmd_json_str(&j, "schema", MMD_JSON_SCHEMA);
+		mmd_json_str(&j, "command", "fuzz");
+		mmd_json_int(&j, "exit", ret);
+		mmd_json_campaign(&j, "campaign", p);
+		mmd_json_end(&j);
+		mmd_json_finish(&j);
+	}
 	free(p);
 	return ret;
 }

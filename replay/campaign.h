@@ -26,6 +26,8 @@ struct mmd_worker {
 	long execs_base;	/* execs of this worker's finished runs */
 	long execs_cur;		/* execs of the current run, as reported */
 	long cov, ft, corp;
+	bool have_init;		/* cov0/ft0 read from the first INITED line */
+	long cov0, ft0;
 	char artifact[PATH_MAX];	/* libFuzzer: announced crash file */
 	char last_artifact[PATH_MAX];
 	char engine_sig[192];	/* MMDIFF-VIOLATION line of the target */
@@ -74,6 +76,8 @@ struct camp {
 	char findings[PATH_MAX];
 	char work[PATH_MAX];	/* private work dir, removed at the end */
 	char corpus[PATH_MAX];	/* working corpus / AFL seeds */
+	char lasting[PATH_MAX];	/* --corpus DIR (absolute), "" if none */
+	double next_sync;
 	char known_path[PATH_MAX];
 	char *known[MMD_MAX_KNOWN];
 	int nknown;
@@ -90,6 +94,8 @@ struct camp {
  */
 int camp_crash(struct camp *c, const char *path, const char *engine_sig);
 long camp_total_execs(const struct camp *c);
+/* copy what the engines added to the working corpus into DIR/.pending */
+void camp_sync_corpus(struct camp *c, bool settled);
 /* parse "key: value" out of AFL's fuzzer_stats style text */
 long camp_stat(const char *text, const char *key);
 bool camp_seen(struct mmd_worker *w, const char *name);

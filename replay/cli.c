@@ -35,6 +35,9 @@ static const struct optdef optdefs[] = {
 	{ "max-runs", 0, MMD_O_MAX_RUNS, T_NUM, 1 },
 	{ "ops", 0, MMD_O_OPS, T_STR, 0 },
 	{ "invariants", 0, MMD_O_INVARIANTS, T_STR, 0 },
+	{ "json", 0, MMD_O_JSON, T_FLAG, 0 },
+	{ "base", 0, MMD_O_BASE, T_STR, 0 },
+	{ "dict", 0, MMD_O_DICT, T_STR, 0 },
 };
 
 static const struct optdef *find_long(const char *name, size_t len)
@@ -73,7 +76,10 @@ static int store(struct mmd_opts *o, const struct optdef *d, const char *val)
 	case MMD_O_JOBS: n = &o->jobs; break;
 	case MMD_O_SEED: n = &o->seed; break;
 	case MMD_O_MAX_RUNS: n = &o->max_runs; break;
+	case MMD_O_BASE: s = &o->base; break;
+	case MMD_O_DICT: s = &o->dict; break;
 	case MMD_O_VERBOSE: o->verbose = true; break;
+	case MMD_O_JSON: o->json = true; break;
 	}
 	if (o->given & d->bit && d->type != T_FLAG) {
 		mmd_err("option --%s given twice", d->name);

@@ -64,6 +64,15 @@ static void lf_line(struct camp *c, struct mmd_worker *w, const char *line)
 			w->ft = v;
 		if ((v = field(line, "corp: ")) >= 0)
 			w->corp = v;
+		if (!w->have_init && strstr(line, "INITED cov: ")) {
+			w->have_init = true;
+			w->cov0 = field(line, "cov: ");
+			w->ft0 = field(line, "ft: ");
+			if (!c->pub->quiet)
+				printf("mmdiff: %s job %d started from cov %ld ft %ld (%ld inputs)\n",
+				       c->eng->name, w->idx, w->cov0, w->ft0,
+				       strtol(line + 1, NULL, 10));
+		}
 	} else if ((p = strstr(line, "Test unit written to "))) {
 		snprintf(w->artifact, sizeof(w->artifact), "%s",
 			 p + strlen("Test unit written to "));

@@ -5,9 +5,11 @@
  * the same tables the decoder and the checkers use (the docs are checked
  * against this output).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "mmdiff.h"
+#include "json.h"
 
 static int col_width(int col)
 {
@@ -100,28 +102,210 @@ static void list_invariants(const struct mm_family *fam)
 	print_invs(mm_machine_invariants);
 }
 
+static void json_arg(struct mmd_json *j, const struct mm_argdesc *a)
+{
+	mmd_json_obj(j, NULL);
+	mmd_json_str(j, "name", a->name);
+	mmd_json_int(j, "lo", a->lo);
+	mmd_json_int(j, "hi", a->hi);
+	if (a->enums) {
+		mmd_json_arr(j, "enums");
+		for (uint32_t v = a->lo; v <= a->hi; v++)
+			mmd_json_str(j, NULL, a->enums[v - a->lo]);
+		mmd_json_end(j);
+	}
+	mmd_json_str(j, "help", a->help ? a->help : "");
+	mmd_json_end(j);
+}
+
+static void json_invs(struct mmd_json *j, const char *key,
+		      const struct mm_invdesc *d)
+{
+	mmd_json_arr(j, key);
+	for (; d->id; d++) {
+		mmd_json_obj(j, NULL);
+		mmd_json_str(j, "id", d->id);
+		mmd_json_str(j, "aliases", d->aliases ? d->aliases : "");
+		mmd_json_str(j, "help", d->help);
+		mmd_json_end(j);
+	}
+	mmd_json_end(j);
+}
+
+/* every family (or @only), its variants, pairs, and with @detail its tables */
+static void list_json(const struct mm_family *only, bool ops, bool invs)
+{
+	const struct mm_family *fam;
+	const struct mm_variant *v;
+	struct mmd_json j;
+
+	mmd_json_begin(&j, stdout);
+	mmd_json_obj(&j, NULL);
+	mmd_json_str(&j, "schema", MMD_JSON_SCHEMA);
+	mmd_json_str(&j, "command", "list");
+	mmd_json_arr(&j, "families");
+	for (int fi = 0; (fam = mm_family_at(fi)); fi++) {
+		if (only && fam != only)
+			continue;
+		mmd_json_obj(&j, NULL);
+		mmd_json_str(&j, "name", fam->name);
+		mmd_json_str(&j, "help", fam->help ? fam->help : "");
+		mmd_json_arr(&j, "variants");
+		for (int i = 0; (v = mm_variant_at(i)); i++) {
+			if (strcmp(v->family, fam->name))
+				continue;
+			mmd_json_obj(&j, NULL);
+			mmd_json_str(&j, "name", v->name);
+			if (v->reference)
+				mmd_json_str(&j, "reference", v->reference);
+			else
+				mmd_json_null(&j, "reference");
+			mmd_json_str(&j, "expect", v->expect ? v->expect : "clean");
+			mmd_json_bool(&j, "clean", !v->expect || !strcmp(v->expect, "clean"));
+			mmd_json_str(&j, "models", v->models ? v->models : "");
+			mmd_json_end(&j);
+		}
+		mmd_json_end(&j);
+		/* what `mmdiff fuzz --variants` takes: reference,implementation */
+		mmd_json_arr(&j, "pairs");
+		for (int i = 0; (v = mm_variant_at(i)); i++)
+			if (!strcmp(v->family, fam->name) && v->reference) {
+				char spec[160];
+
+				snprintf(spec, sizeof(spec), "%s,%s", v->reference, v->name);
+				mmd_json_str(&j, NULL, spec);
+			}
+		mmd_json_end(&j);
+		if (ops) {
+			mmd_json_arr(&j, "config");
+			for (int i = 0; i < fam->nr_cfg; i++)
+				json_arg(&j, &fam->cfg[i]);
+			mmd_json_end(&j);
+			mmd_json_arr(&j, "ops");
+			for (int s = 0; s < MM_OP_SLOTS; s++) {
+				const struct mm_opdesc *d = &fam->ops[s];
+
+				if (!d->name)
+					continue;
+				mmd_json_obj(&j, NULL);
+				mmd_json_int(&j, "slot", s);
+				mmd_json_str(&j, "name", d->name);
+				mmd_json_str(&j, "help", d->help);
+				mmd_json_arr(&j, "args");
+				for (int a = 0; a < d->nr_args; a++)
+					json_arg(&j, &d->args[a]);
+				mmd_json_end(&j);
+				mmd_json_end(&j);
+			}
+			mmd_json_end(&j);
+			mmd_json_arr(&j, "observables");
+			for (int i = 0; i < fam->nr_obs; i++) {
+				mmd_json_obj(&j, NULL);
+				mmd_json_str(&j, "name", fam->obs[i].name);
+				mmd_json_int(&j, "count", fam->obs[i].count);
+				mmd_json_str(&j, "help", fam->obs[i].help);
+				mmd_json_end(&j);
+			}
+			mmd_json_end(&j);
+		}
+		if (invs) {
+			json_invs(&j, "invariants", fam->invariants);
+			json_invs(&j, "machine_invariants", mm_machine_invariants);
+		}
+		mmd_json_end(&j);
+	}
+	mmd_json_end(&j);
+	mmd_json_end(&j);
+	mmd_json_finish(&j);
+}
+
+/* one dictionary entry: the binary form of @op alone */
+static void dict_entry(const struct mm_family *fam, const struct mm_op *op,
+		       const char *name)
+{
+	struct mm_input *in = calloc(1, sizeof(*in));
+	uint8_t buf[128];
+	size_t cfg_len, len;
+
+	if (!in)
+		abort();
+	for (int k = 0; k < fam->nr_cfg; k++)
+		in->cfg.v[k] = fam->cfg[k].lo;
+	cfg_len = mm_encoded_size(fam, in);
+	in->nr_ops = 1;
+	in->ops[0] = *op;
+	len = mm_encode(fam, in, buf, sizeof(buf));
+	printf("%s=\"", name);
+	for (size_t i = cfg_len; i < len; i++)
+		printf("\\x%02x", buf[i]);
+	printf("\"\n");
+	free(in);
+}
+
+/*
+ * A libFuzzer / AFL++ dictionary of the family's binary form: every op
+ * with its lowest arguments, and once per value of each named (enum)
+ * argument, so that mutations insert whole ops.
+ */
+static void list_dict(const struct mm_family *fam)
+{
+	printf("# mmdiff dictionary of family %s (mmdiff list --dict %s): one op each\n",
+	       fam->name, fam->name);
+	for (int s = 0; s < MM_OP_SLOTS; s++) {
+		const struct mm_opdesc *d = &fam->ops[s];
+		struct mm_op op = { .id = (uint8_t)s };
+		char name[128];
+
+		if (!d->name)
+			continue;
+		for (int a = 0; a < d->nr_args; a++)
+			op.arg[a] = d->args[a].lo;
+		snprintf(name, sizeof(name), "op_%s", d->name);
+		dict_entry(fam, &op, name);
+		for (int a = 0; a < d->nr_args; a++) {
+			const struct mm_argdesc *ad = &d->args[a];
+
+			if (!ad->enums || ad->hi - ad->lo > 16)
+				continue;
+			for (uint32_t v = ad->lo + 1; v <= ad->hi; v++) {
+				struct mm_op o2 = op;
+
+				o2.arg[a] = v;
+				snprintf(name, sizeof(name), "op_%s_%s_%u", d->name,
+					 ad->name, v);
+				dict_entry(fam, &o2, name);
+			}
+		}
+	}
+}
+
 int mmd_cmd_list(int argc, char **argv)
 {
 	const struct mm_family *fam = NULL;
 	const char *name;
 	struct mmd_opts o;
 
-	if (mmd_parse_opts(argc, argv, MMD_O_OPS | MMD_O_INVARIANTS, &o))
+	if (mmd_parse_opts(argc, argv, MMD_O_OPS | MMD_O_INVARIANTS |
+			   MMD_O_JSON | MMD_O_DICT, &o))
 		return MMD_USAGE;
 	if (o.npos) {
 		mmd_err("list: unexpected argument '%s'", o.pos[0]);
 		return MMD_USAGE;
 	}
-	if (o.ops && o.invariants) {
-		mmd_err("list: --ops and --invariants are exclusive");
+	if (!!o.ops + !!o.invariants + !!o.dict > 1) {
+		mmd_err("list: --ops, --invariants and --dict are exclusive");
 		return MMD_USAGE;
 	}
-	name = o.ops ? o.ops : o.invariants;
+	name = o.ops ? o.ops : o.invariants ? o.invariants : o.dict;
 	if (name && !(fam = mm_family_find(name))) {
 		mmd_err("list: no family '%s'", name);
 		return MMD_USAGE;
 	}
-	if (o.ops)
+	if (o.dict)
+		list_dict(fam);
+	else if (o.json)
+		list_json(fam, !!o.ops, !!o.invariants);
+	else if (o.ops)
 		list_ops(fam);
 	else if (o.invariants)
 		list_invariants(fam);

@@ -11,19 +11,33 @@ void mmd_usage(FILE *f)
 {
 	fputs(
 "usage: mmdiff <command> [options]\n"
-"  list [--ops F | --invariants F]        families and variants; a family's ops or invariants\n"
-"  run [--family F] [--variants A,B] [-v] FILE|DIR...\n"
+"  list [--ops F | --invariants F | --dict F] [--json]\n"
+"                                         families and variants; a family's ops, invariants\n"
+"                                         or fuzzing dictionary\n"
+"  run [--family F] [--variants A,B] [-v] [--json] FILE|DIR...\n"
 "                                         replay inputs; last line of each:\n"
 "                                         MMDIFF-VERDICT: OK | <signature>\n"
 "  minimize FILE -o OUT [--variants A,B] [--family F] [--max-runs N]\n"
 "                                         shrink a violating input, same signature\n"
 "  convert FILE -o OUT [--family F]       binary <-> text (.ops)\n"
 "  fuzz --family F [--variants A,B] [--engine libfuzzer|afl] [--time S]\n"
-"       [--jobs N] [--seed N] [--corpus DIR] [--findings DIR]\n"
-"                                         a fuzzing campaign\n"
-"  check --variant V [--time S]           regression check of a revision\n"
+"       [--jobs N] [--seed N] [--corpus DIR] [--findings DIR] [--json]\n"
+"                                         a fuzzing campaign; --corpus DIR: a lasting\n"
+"                                         corpus, read at the start and grown (merged)\n"
+"  corpus merge DIR SRC... | prune DIR | stats DIR  --family F [--variants A,B] [--json]\n"
+"                                         maintain a lasting corpus (libFuzzer -merge=1)\n"
+"  check --variant V [--base B] [--time S] [--corpus DIR] [--json]\n"
+"                                         regression check of a revision: base (its\n"
+"                                         reference, or B) against it, robot tables\n"
+"  bisect FILE --variants A,B,C,... [--json]\n"
+"                                         the first revision of an ordered list that\n"
+"                                         shows FILE's signature\n"
+"  plot FILE [-o OUT.svg] [--variants A,B]\n"
+"                                         SVG of the observables op by op, every\n"
+"                                         variant side by side, the violation marked\n"
 "  help                                   this text\n"
 "Binary inputs need --family (or --variants, whose names give the family).\n"
+"--json: one JSON document on stdout, the rest on stderr (docs/json-schema.md).\n"
 "Exit status: 0 no violation, 1 violation found, 2 bad usage or input.\n",
 	      f);
 }
@@ -40,6 +54,9 @@ static const struct subcmd subcmds[] = {
 	{ "convert", mmd_cmd_convert },
 	{ "fuzz", mmd_cmd_fuzz },
 	{ "check", mmd_cmd_check },
+	{ "corpus", mmd_cmd_corpus },
+	{ "bisect", mmd_cmd_bisect },
+	{ "plot", mmd_cmd_plot },
 };
 
 int main(int argc, char **argv)

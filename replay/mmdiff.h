@@ -38,6 +38,10 @@ enum mmd_opt_bit {
 	MMD_O_MAX_RUNS = 1 << 11,
 	MMD_O_OPS = 1 << 12,
 	MMD_O_INVARIANTS = 1 << 13,
+	MMD_O_JSON = 1 << 14,
+	MMD_O_BASE = 1 << 15,
+	MMD_O_DICT = 1 << 16,
+	MMD_O_START = 1 << 17,
 };
 
 #define MMD_MAX_POS 256
@@ -47,8 +51,10 @@ struct mmd_opts {
 	const char *family, *variants, *variant, *out, *engine;
 	const char *corpus, *findings;
 	const char *ops, *invariants;	/* list: the family to describe */
+	const char *base;		/* check: the base revision */
+	const char *dict;		/* list: the family of a dictionary */
 	long time, jobs, seed, max_runs;
-	bool verbose;
+	bool verbose, json;
 	int npos;
 	const char *pos[MMD_MAX_POS];
 };
@@ -60,6 +66,8 @@ int mmd_parse_opts(int argc, char **argv, unsigned int allowed,
 /* -- helpers (util.c) ------------------------------------------------- */
 __attribute__((format(printf, 1, 2)))
 void mmd_err(const char *fmt, ...);
+/* the text of the last mmd_err (for --json) */
+extern char mmd_last_err[512];
 /* whole file, NUL-terminated (not counted in *size); NULL after mmd_err */
 uint8_t *mmd_read_file(const char *path, size_t *size);
 /* write @len bytes to @path via a temporary and rename; -1 after mmd_err */
@@ -160,6 +168,7 @@ struct mmd_finding {
 	char path[PATH_MAX];
 	double after;		/* seconds since the campaign start */
 	long execs;
+	int orig_ops, final_ops;	/* final_ops -1: not minimized */
 };
 
 #define MMD_MAX_FINDINGS 64
@@ -170,15 +179,21 @@ struct mmd_campaign {
 	const char *variants;	/* NULL: family default */
 	const char *engine;	/* "libfuzzer" or "afl" */
 	long time, jobs, seed;
-	const char *corpus;	/* seed corpus dir, NULL: default */
+	const char *corpus;	/* lasting corpus dir (grown), NULL: none */
 	const char *findings;	/* NULL: "findings" */
 	bool quiet;		/* no status lines (check) */
 	const char *const *known;	/* signatures not to report again */
 	int nr_known;
 	/* out */
+	char varnames[256];	/* the variant set run */
 	long total_execs;
 	long cov, ft;		/* libFuzzer cov:/ft:, AFL edges_found */
+	long cov0, ft0;		/* libFuzzer: at the start (INITED), -1 unknown */
 	char cov_text[64];
+	int seeds, corpus_in;	/* family seeds, lasting corpus inputs read */
+	int corpus_before, corpus_after;	/* lasting corpus sizes */
+	long corpus_added;
+	double elapsed;
 	int nr_findings;
 	struct mmd_finding found[MMD_MAX_FINDINGS];
 	int nr_harness;
@@ -186,6 +201,70 @@ struct mmd_campaign {
 
 /* 0 nothing found, 1 findings, 2 after mmd_err */
 int mmd_campaign_run(struct mmd_campaign *c);
+struct mmd_json;
+/* the campaign's stats and findings as a JSON object (docs/json-schema.md) */
+void mmd_json_campaign(struct mmd_json *j, const char *key,
+		       const struct mmd_campaign *c);
+/* the expect string of the variant a signature names ("clean" if none) */
+const char *mmd_sig_expect(const struct mm_family *fam, const char *sig);
+/*
+ * --json: the human text goes to stderr; returns the fd of the real
+ * stdout for the JSON document (or -1 when @json is false)
+ */
+int mmd_json_stdout_begin(bool json);
+FILE *mmd_json_stdout_end(int fd);
+
+/* -- lasting corpus (corpus_cmd.c) ------------------------------------- */
+struct mmd_corpus_res {
+	int before, after;	/* inputs in DIR */
+	long added;		/* inputs added (merge) or kept (prune) */
+	long ft, cov;		/* features, edges of what was added; -1 unknown */
+	bool unmerged;		/* no libFuzzer build: copied as they were */
+};
+
+/*
+ * Copy the inputs of directory @from that DIR and DIR/.pending lack into
+ * @dir/.pending (names starting with @skip_prefix are skipped).  Returns
+ * the count copied.  Unless @settled (no engine writes any more), files
+ * changed in the last second or two are left for the next call.
+ */
+int mmd_corpus_sync(const char *from, const char *dir, const char *skip_prefix,
+		    bool settled);
+/*
+ * Merge DIR/.pending and @srcs into @dir with libFuzzer's -merge=1 run
+ * with variants @spec (NULL: family default); @prune: rebuild @dir as a
+ * minimal set.  0, or -1 after mmd_err.
+ */
+int mmd_corpus_merge(const struct mm_family *fam, const char *spec,
+		     const char *dir, const char *const *srcs, int nsrc,
+		     bool prune, struct mmd_corpus_res *res);
+/* coverage of @dir (and its .pending): features, edges, minimal set size */
+int mmd_corpus_cov(const struct mm_family *fam, const char *spec,
+		   const char *dir, long *ft, long *cov, long *files);
+
+/* -- observables op by op (observe.c) ----------------------------------- */
+struct mmd_series {
+	int width;		/* values per point: the family's observables, flattened */
+	int points;		/* point 0 after create, point k+1 after op k */
+	long *val;		/* [points][width] */
+	int viol_op;		/* op of the variant's own violation, -1 at create, -2 none */
+	char inv[64];
+};
+
+/*
+ * The values of a point: the family's observables flattened (arrays
+ * element by element), then MMD_MACHINE_OBS values from the machine:
+ * machine.pages_held and machine.budget_pages.
+ */
+#define MMD_MACHINE_OBS 2
+int mmd_obs_width(const struct mm_family *fam);
+/* name of value @col; *obs the observable index (or -1, -2: machine), *elem */
+void mmd_obs_name(const struct mm_family *fam, int col, char *buf, size_t len,
+		  int *obs, int *elem);
+/* run @v alone on @in, observed after each op; 1 if it violated */
+int mmd_observe(const struct mm_family *fam, const struct mm_variant *v,
+		const struct mm_input *in, struct mmd_series *s);
+void mmd_series_free(struct mmd_series *s);
 
 /* -- subcommands ------------------------------------------------------- */
 int mmd_cmd_list(int argc, char **argv);
@@ -194,5 +273,8 @@ int mmd_cmd_minimize(int argc, char **argv);
 int mmd_cmd_convert(int argc, char **argv);
 int mmd_cmd_fuzz(int argc, char **argv);
 int mmd_cmd_check(int argc, char **argv);
+int mmd_cmd_corpus(int argc, char **argv);
+int mmd_cmd_bisect(int argc, char **argv);
+int mmd_cmd_plot(int argc, char **argv);
 void mmd_usage(FILE *f);
 #endif

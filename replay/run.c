@@ -6,8 +6,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mmdiff.h"
+#include "json.h"
 
 static void print_indented(FILE *f, const char *label, const char *text)
 {
@@ -56,9 +58,9 @@ void mmd_print_verdict(FILE *f, const struct mm_verdict *v)
 	fprintf(f, "MMDIFF-VERDICT: %s\n", v->sig);
 }
 
-/* 0 OK, 1 violated, 2 bad input */
+/* 0 OK, 1 violated, 2 bad input; @j: the JSON array of inputs, or NULL */
 static int run_one(const char *path, const struct mm_family *fam_opt,
-		   const struct mmd_opts *o, bool header)
+		   const struct mmd_opts *o, bool header, struct mmd_json *j)
 {
 	struct mmd_file *f = calloc(1, sizeof(*f));
 	struct mm_verdict *v = calloc(1, sizeof(*v));
@@ -68,11 +70,12 @@ static int run_one(const char *path, const struct mm_family *fam_opt,
 
 	if (!f || !v)
 		abort();
+	mmd_last_err[0] = 0;
 	if (mmd_load(path, fam_opt, f))
-		goto out;
+		goto bad;
 	n = mmd_pick(f->fam, o->variants, f, vars);
 	if (n < 0)
-		goto out;
+		goto bad;
 	mmd_vars_str(vars, n, names, sizeof(names));
 	if (header)
 		printf("== %s (%s, %d ops, variants %s)\n", path, f->fam->name,
@@ -83,6 +86,25 @@ static int run_one(const char *path, const struct mm_family *fam_opt,
 	mmd_print_verdict(stdout, v);
 	fflush(stdout);
 	ret = ret ? MMD_VIOLATION : MMD_OK;
+	if (j) {
+		mmd_json_obj(j, NULL);
+		mmd_json_str(j, "file", path);
+		mmd_json_str(j, "family", f->fam->name);
+		mmd_json_str(j, "variants", names);
+		mmd_json_int(j, "ops", f->in.nr_ops);
+		mmd_json_str(j, "header_signature", f->signature);
+		mmd_json_verdict(j, "verdict", v);
+		mmd_json_end(j);
+	}
+	goto out;
+bad:
+	if (j) {
+		mmd_json_obj(j, NULL);
+		mmd_json_str(j, "file", path);
+		mmd_json_null(j, "verdict");
+		mmd_json_str(j, "error", mmd_last_err);
+		mmd_json_end(j);
+	}
 out:
 	free(f);
 	free(v);
@@ -93,11 +115,12 @@ int mmd_cmd_run(int argc, char **argv)
 {
 	struct mmd_opts o;
 	const struct mm_family *fam;
+	struct mmd_json j;
 	char **paths;
-	int npaths, worst = MMD_OK, nviol = 0, nbad = 0;
+	int npaths, worst = MMD_OK, nviol = 0, nbad = 0, fd;
 
 	if (mmd_parse_opts(argc, argv, MMD_O_FAMILY | MMD_O_VARIANTS |
-			   MMD_O_VERBOSE, &o))
+			   MMD_O_VERBOSE | MMD_O_JSON, &o))
 		return MMD_USAGE;
 	if (!o.npos) {
 		mmd_err("run: no input given (mmdiff run [--family F] [--variants A,B] [-v] FILE|DIR...)");
@@ -107,8 +130,19 @@ int mmd_cmd_run(int argc, char **argv)
 		return MMD_USAGE;
 	if (mmd_expand_paths(o.pos, o.npos, &paths, &npaths))
 		return MMD_USAGE;
+	fd = mmd_json_stdout_begin(o.json);
+	if (o.json) {
+		/* the document is written as it goes, to the real stdout */
+		FILE *jf = fdopen(dup(fd), "w");
+
+		mmd_json_begin(&j, jf);
+		mmd_json_obj(&j, NULL);
+		mmd_json_str(&j, "schema", MMD_JSON_SCHEMA);
+		mmd_json_str(&j, "command", "run");
+		mmd_json_arr(&j, "inputs");
+	}
 	for (int i = 0; i < npaths; i++) {
-		int r = run_one(paths[i], fam, &o, true);
+		int r = run_one(paths[i], fam, &o, true, o.json ? &j : NULL);
 
 		if (r == MMD_VIOLATION)
 			nviol++;
@@ -122,6 +156,20 @@ int mmd_cmd_run(int argc, char **argv)
 		       nviol, npaths - nviol - nbad, nbad);
 	if (!npaths)
 		printf("== no inputs\n");
+	if (o.json) {
+		mmd_json_end(&j);
+		mmd_json_obj(&j, "summary");
+		mmd_json_int(&j, "inputs", npaths);
+		mmd_json_int(&j, "violated", nviol);
+		mmd_json_int(&j, "ok", npaths - nviol - nbad);
+		mmd_json_int(&j, "bad", nbad);
+		mmd_json_end(&j);
+		mmd_json_int(&j, "exit", worst);
+		mmd_json_end(&j);
+		mmd_json_finish(&j);
+		fclose(j.f);
+	}
+	mmd_json_stdout_end(fd);
 	mmd_free_paths(paths, npaths);
 	return worst;
 }

@@ -11,16 +11,17 @@
 
 #include "mmdiff.h"
 
+char mmd_last_err[512];
+
 void mmd_err(const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);
-	fputs("mmdiff: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(mmd_last_err, sizeof(mmd_last_err), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "mmdiff: %s\n", mmd_last_err);
 }
 
 uint8_t *mmd_read_file(const char *path, size_t *size)
