@@ -297,6 +297,7 @@ const struct kmemcg_ops kmemcg_v5_1_ops = {
 	.memcg_deactivate_kmem_caches = memcg_deactivate_kmem_caches,
 	.memcg_free_kmem = memcg_free_kmem,
 	.flush_memcg_workqueue = flush_memcg_workqueue,
+	.known_sysfs_remove_leak = true,
 };
 
 static void *v5_1_create(const struct mm_config *cfg)
