@@ -166,7 +166,7 @@ int v4_init_memcg_params(struct kmem_cache *s, struct kmem_cache *root_cache)
 	struct memcg_cache_array *arr;
 
 	if (root_cache) {
-		int ret = percpu_ref_init(&s->memcg_params.refcnt, kmemcg_queue_cache_shutdown);
+		int ret = percpu_ref_init(&s->memcg_params.refcnt, kmemcg_queue_cache_shutdown, true);
 
 		if (ret)
 			return ret;

@@ -100,6 +100,8 @@ void flush_workqueue(struct mm_workqueue *wq)
 }
 
 /* -- percpu_ref, lib/percpu-refcount.c v5.1/v5.2 ----------------------- */
+static void css_release(struct percpu_ref *ref);
+
 static void percpu_ref_noop_confirm_switch(struct percpu_ref *ref)
 {
 }
@@ -113,14 +115,16 @@ static void percpu_ref_call_release(struct percpu_ref *ref)
 	if (!ref->dead)
 		mm_violation("PERCPU_REF_RELEASE", "percpu_ref_put_many",
 			     "%s released before percpu_ref_kill()", ref->name);
+	if (ref->release != css_release)
+		G->cache_releases++;
 	ref->release(ref);
 }
 
 /* Mirrors percpu_ref_init(), lib/percpu-refcount.c v5.1 (flags 0: percpu mode). */
-int percpu_ref_init(struct percpu_ref *ref, percpu_ref_func_t *release)
+int percpu_ref_init(struct percpu_ref *ref, percpu_ref_func_t *release, bool inject)
 {
-	/* __alloc_percpu_gfp() of the counters */
-	if (mm_should_fail(MM_FAIL_POPULATE))
+	/* __alloc_percpu_gfp() of the counters (@inject: fail_next percpu_ref_init applies) */
+	if (inject && mm_should_fail(MM_FAIL_POPULATE))
 		return -ENOMEM;
 	ref->percpu_allocated = true;
 	ref->atomic = false;
@@ -389,7 +393,8 @@ static int kmc_memcg_create(int m)
 	struct mem_cgroup *memcg;
 	int err;
 
-	if (G->memcgs[m])
+	/* a new cgroup of the same name may be made while the old one is dying */
+	if ((G->memcgs[m] && !G->memcgs[m]->offline) || G->nr_memcgs == KMC_MAX_MEMCGS)
 		return 1;
 	box = kmalloc(sizeof(*box));
 	if (!box)
@@ -400,7 +405,7 @@ static int kmc_memcg_create(int m)
 	memcg->memory.max = memcg->kmem.max = LONG_MAX;
 	INIT_LIST_HEAD(&memcg->kmem_caches);
 	memcg->css.refcnt.name = "css->refcnt";
-	err = percpu_ref_init(&memcg->css.refcnt, css_release);
+	err = percpu_ref_init(&memcg->css.refcnt, css_release, false);
 	if (err) {
 		kfree(box);
 		return err;
@@ -412,6 +417,7 @@ static int kmc_memcg_create(int m)
 		return err;
 	}
 	G->memcgs[m] = memcg;
+	G->all_memcgs[G->nr_memcgs++] = memcg;
 	return 0;
 }
 
@@ -1218,11 +1224,12 @@ void kmc_check(void *inst)
 				     ref->dead ? "dead" : "live", ref->confirm_switch ? ", switching" : "");
 	}
 	/* I3, I4 */
-	for (int m = 0; m < KMEMCG_NR_MEMCG; m++) {
-		struct mem_cgroup *memcg = G->memcgs[m];
+	for (int k = 0; k < G->nr_memcgs; k++) {
+		struct mem_cgroup *memcg = G->all_memcgs[k];
+		int m = memcg->slot;
 		long charged = 0;
 
-		if (!memcg)
+		if (memcg_freed(memcg))
 			continue;
 		kmc_check_css(memcg);
 		for (int i = 0; i < G->nr_children; i++) {
@@ -1260,11 +1267,12 @@ void kmc_check_lifetimes(void)
 	bool quiet;
 
 	quiet = kmc_quiescent();
-	for (int m = 0; m < KMEMCG_NR_MEMCG && quiet; m++) {
-		struct mem_cgroup *memcg = G->memcgs[m];
+	for (int k = 0; k < G->nr_memcgs && quiet; k++) {
+		struct mem_cgroup *memcg = G->all_memcgs[k];
+		int m = memcg->slot;
 		bool busy = false;
 
-		if (!memcg || !memcg->offline || memcg_task_refs(memcg))
+		if (memcg_freed(memcg) || !memcg->offline || memcg_task_refs(memcg))
 			continue;
 		for (int i = 0; i < G->nr_children; i++)
 			if (!G->children[i]->released && G->children[i]->memcg_params.memcg == memcg &&
@@ -1314,8 +1322,10 @@ void kmc_observe(void *inst, void *obs)
 
 		o->kmem_usage[m] = memcg ? memcg->kmem.usage : -1;
 		o->lruvec_slab[m] = memcg ? memcg->lruvec_slab : -1;
-		o->live_memcgs += memcg != NULL;
 	}
+	for (int k = 0; k < G->nr_memcgs; k++)
+		o->live_memcgs += !memcg_freed(G->all_memcgs[k]);
+	o->cache_releases = G->cache_releases;
 	for (int i = 0; i < G->nr_children; i++) {
 		o->live_nonroot_caches += !G->children[i]->released;
 		o->sysfs_visible_caches += !G->children[i]->released && G->children[i]->state_in_sysfs;
@@ -1331,10 +1341,11 @@ void kmc_dump(void *inst, char *buf, size_t len)
 
 	G = inst;
 #define OUT(...) do { if (n < len) n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__); } while (0)
-	for (int m = 0; m < KMEMCG_NR_MEMCG; m++) {
-		struct mem_cgroup *memcg = G->memcgs[m];
+	for (int k = 0; k < G->nr_memcgs; k++) {
+		struct mem_cgroup *memcg = G->all_memcgs[k];
+		int m = memcg->slot;
 
-		if (!memcg)
+		if (memcg_freed(memcg))
 			continue;
 		OUT("  memcg m%d %s kmemcg_id %d css %ld%s kmem %ld/%ld\n", m,
 		    memcg->offline ? "offline" : "online", memcg->kmemcg_id,

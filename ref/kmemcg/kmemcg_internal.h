@@ -42,6 +42,7 @@
 #define MEMCG_CACHES_MAX	8	/* kmemcg ids (memcg_nr_cache_ids, fixed) */
 #define KMC_MAX_OBJS		1024
 #define KMC_MAX_CACHES		64	/* non-root caches created over a run */
+#define KMC_MAX_MEMCGS		32	/* memcgs created over a run */
 
 /* rcu_read_lock()/rcu_read_unlock() nest per task (the shim's are no-ops) */
 #undef rcu_read_lock
@@ -70,7 +71,7 @@ struct percpu_ref {
 	const char *name;	/* harness: for reports */
 };
 
-int percpu_ref_init(struct percpu_ref *ref, percpu_ref_func_t *release);
+int percpu_ref_init(struct percpu_ref *ref, percpu_ref_func_t *release, bool inject);
 void percpu_ref_exit(struct percpu_ref *ref);
 void percpu_ref_get_many(struct percpu_ref *ref, unsigned long nr);
 void percpu_ref_put_many(struct percpu_ref *ref, unsigned long nr);
@@ -230,7 +231,10 @@ struct kmc_state {
 	int nr_cpus;
 	int min_partial;
 	struct mem_cgroup root;
-	struct mem_cgroup *memcgs[KMEMCG_NR_MEMCG];	/* NULL: none (or freed) */
+	struct mem_cgroup *memcgs[KMEMCG_NR_MEMCG];	/* the slot's newest memcg, NULL once freed */
+	struct mem_cgroup *all_memcgs[KMC_MAX_MEMCGS];	/* every memcg created, freed or not */
+	int nr_memcgs;
+	long cache_releases;		/* percpu_ref releases of non-root caches */
 	bool memcg_ida[MEMCG_CACHES_MAX];
 	struct kmem_cache *roots[KMEMCG_NR_ROOT];
 	struct kmem_cache *children[KMC_MAX_CACHES];	/* every non-root cache, released or not */

@@ -124,7 +124,7 @@ static void c_release_twice(void)
 {
 	static struct percpu_ref ref = { .name = "test ref" };
 
-	percpu_ref_init(&ref, count_release);
+	percpu_ref_init(&ref, count_release, false);
 	percpu_ref_kill(&ref);
 	mm_rcu_gp();		/* switch done, the count reaches zero: released */
 	CHECK_EQ(released, 1);
@@ -137,7 +137,7 @@ static void c_tryget(void)
 	static struct percpu_ref ref = { .name = "test ref" };
 
 	released = 0;
-	percpu_ref_init(&ref, count_release);
+	percpu_ref_init(&ref, count_release, false);
 	percpu_ref_get(&ref);		/* an allocation in flight */
 	CHECK(percpu_ref_tryget_live(&ref));
 	percpu_ref_put(&ref);

@@ -97,6 +97,7 @@ enum kmc_wq { KMC_WQ_MEMCG_KMEM_CACHE, KMC_WQ_SYSTEM };
 	O(p, live_nonroot_caches, "non-root kmem_caches not yet released") \
 	O(p, sysfs_visible_caches, "non-root caches still in sysfs") \
 	O(p, killed_cache_allocs, "objects allocated from a non-root cache whose percpu_ref was dead") \
+	O(p, cache_releases, "percpu_ref releases of non-root caches (shutdowns queued)") \
 	O(p, quiescent, "1 when no RCU callback, no work and no allocation is pending") \
 	O(p, rcu_gp_seq, "completed grace periods")
 MM_DECLARE_OBS(kmc_obs, KMC_OBS)
