@@ -51,6 +51,7 @@ static void kmemcg_op_context(const struct mm_op *op, int *cpu, enum mm_ctx *ctx
 
 struct kmc_diff_state {
 	bool diverged;
+	bool faults_diverged;
 };
 
 static void kmemcg_diff(struct mm_diffctx *d)
@@ -86,7 +87,11 @@ static void kmemcg_diff(struct mm_diffctx *d)
 					     io->kmem_usage[m], io->lruvec_slab[m], ro->kmem_usage[m],
 					     ro->lruvec_slab[m]);
 	}
-	if (ro->quiescent && io->quiescent &&
+	for (int k = 0; k < MM_FAIL_NR; k++)
+		if (d->impl_m->fail_hits[k] != d->ref_m->fail_hits[k] ||
+		    d->impl_m->fail_next[k] != d->ref_m->fail_next[k])
+			st->faults_diverged = true;
+	if (!st->faults_diverged && ro->quiescent && io->quiescent &&
 	    (io->live_nonroot_caches > ro->live_nonroot_caches || io->live_memcgs > ro->live_memcgs))
 		mm_violation("QUIESCENT_BOUND", opname,
 			     "quiescent: %ld non-root caches and %ld memcgs live, reference %ld and %ld",

@@ -26,7 +26,7 @@
 MM_DECLARE_CFG(KMC_CFG, KMC_CFG)
 
 #define KMC_OPS(OP) \
-	OP(KMC, MEMCG_CREATE, 0, memcg_create, "mkdir: mem_cgroup_css_alloc() + memcg_online_kmem() of memcg m (skipped if it exists)") \
+	OP(KMC, MEMCG_CREATE, 0, memcg_create, "mkdir: mem_cgroup_css_alloc() + memcg_online_kmem() of memcg m (skipped while an online one has the slot; a dying one may stay behind)") \
 	OP(KMC, MEMCG_OFFLINE, 1, memcg_offline, "rmdir: its tasks move to the root, kill_css(), mem_cgroup_css_offline()") \
 	OP(KMC, MEMCG_SET_LIMIT, 2, memcg_set_limit, "memory.kmem.limit_in_bytes of m, in pages (64: unlimited)") \
 	OP(KMC, TASK_ATTACH, 3, task_attach, "move the task of cpu into memcg m (4: the root)") \
