@@ -154,6 +154,25 @@ static void c_tryget(void)
 	percpu_ref_exit(&ref);
 }
 
+/* a mode switch that ends on a released cache's ref */
+static void c_switch_after_free(void)
+{
+	percpu_ref_kill(&child0()->memcg_params.refcnt);
+	child0()->released = true;
+	mm_rcu_gp();
+}
+
+/* one put too many while percpu: the switch finds the count at zero */
+static void c_underflow(void)
+{
+	static struct percpu_ref ref = { .name = "test ref" };
+
+	percpu_ref_init(&ref, count_release, false);
+	percpu_ref_put(&ref);
+	percpu_ref_kill(&ref);
+	mm_rcu_gp();
+}
+
 /* m0 offline with a reference nobody accounts for, nothing pending */
 static const char *offline_idle =
 	"family kmemcg\nconfig nr_cpus=1 budget=64 min_partial=0\nmemcg_create m=0\nmemcg_create m=1\nmemcg_offline m=1\n"
@@ -188,6 +207,8 @@ static void test_invariants_fire(void)
 	CHECK(!strcmp(corrupt(&kmemcg_v5_3, child_cache, c_lruvec, NULL), "KMEM_COUNTER"));
 	CHECK(!strcmp(corrupt(&kmemcg_v5_3, child_cache, c_double_queue, NULL), "DOUBLE_QUEUE"));
 	CHECK(!strcmp(corrupt(&kmemcg_v5_3, child_cache, c_shutdown_live, NULL), "SHUTDOWN_ACTIVE"));
+	CHECK(!strcmp(corrupt(&kmemcg_v5_3, child_cache, c_switch_after_free, NULL), "MEMORY_SAFETY"));
+	CHECK(!strcmp(corrupt(&kmemcg_v5_3, child_cache, c_underflow, NULL), "KERNEL_WARN"));
 	CHECK(!strcmp(corrupt(&kmemcg_v5_1, offline_idle, c_none, kmc_check_lifetimes), ""));
 	CHECK(!strcmp(corrupt(&kmemcg_v5_1, offline_idle, c_zombie, kmc_check_lifetimes), "MEMCG_ZOMBIE"));
 	CHECK(!strcmp(corrupt(&kmemcg_v5_3, child_cache, c_leak, kmc_check_lifetimes), "LEAKED_CACHE"));
