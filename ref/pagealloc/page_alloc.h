@@ -845,10 +845,11 @@ static bool pgdat_watermark_boosted(struct pglist_data *pgdat, int highest_zonei
 }
 
 /*
- * wake_up_interruptible(&pgdat->kswapd_wait): the wait queue's spinlock_t
- * taken with interrupts saved, kswapd made runnable.
+ * Mirrors __wake_up_common_lock() of wake_up_interruptible(
+ * &pgdat->kswapd_wait), kernel/sched/wait.c v5.9: the wait queue's
+ * spinlock_t taken with interrupts saved, kswapd made runnable.
  */
-static void wake_up_kswapd_wait(struct pglist_data *pgdat)
+static void __wake_up_common_lock(struct pglist_data *pgdat)
 {
 	unsigned long flags;
 
@@ -891,7 +892,7 @@ static void wakeup_kswapd(struct zone *zone, gfp_t gfp_flags, int order,
 	     !pgdat_watermark_boosted(pgdat, highest_zoneidx)))
 		return;	/* wakeup_kcompactd(): not modelled */
 
-	wake_up_kswapd_wait(pgdat);
+	__wake_up_common_lock(pgdat);	/* wake_up_interruptible() */
 }
 
 /*

@@ -21,9 +21,10 @@
  *                     reference satisfies fails in the implementation (not
  *                     by an injected failure) although no zone had fewer
  *                     free pages in the implementation than in the
- *                     reference when the op started: both run the same code,
- *                     whose watermark decisions are monotone in the zone's
- *                     free pages.
+ *                     reference when the op started, and their watermark
+ *                     boosts are equal: both run the same code, whose
+ *                     watermark decisions are monotone in the zone's free
+ *                     pages.
  */
 #include <stdio.h>
 #include <string.h>
@@ -213,15 +214,16 @@ static void pagealloc_diff(struct mm_diffctx *d)
 		bool fewer = false;
 
 		for (int z = 0; z < PA_NR_ZONES; z++)
-			if (io->nr_free_before[z] < ro->nr_free_before[z])
-				fewer = true;
+			if (io->nr_free_before[z] < ro->nr_free_before[z] ||
+			    io->watermark_boost[z] != ro->watermark_boost[z])
+				fewer = true;	/* or watermarks boosted differently */
 		if (!fewer && !io->bad_pages && !ro->bad_pages)
 			mm_violation("ALLOC_FAIL", "__alloc_pages_nodemask",
-				     "order-0 %s fails in the implementation only, with free pages DMA32 %ld/%ld Normal %ld/%ld (impl/ref)",
+				     "order-0 %s fails in the implementation only, with free pages DMA32 %ld/%ld Normal %ld/%ld (impl/ref), equal boosts",
 				     pa_gfp_names[op->arg[PA_PAGE_ALLOC_gfp]], io->nr_free_before[0],
 				     ro->nr_free_before[0], io->nr_free_before[1],
 				     ro->nr_free_before[1]);
-		mm_note("ALLOC_FAIL_EXPLAINED", "order-0 allocation fails in the implementation only (fewer free pages)");
+		mm_note("ALLOC_FAIL_EXPLAINED", "order-0 allocation fails in the implementation only (fewer free pages or another boost)");
 	}
 
 	/*

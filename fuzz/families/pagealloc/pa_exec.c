@@ -20,7 +20,7 @@
 
 /*
  * The gfp bit the __GFP_NO_LOCKS revision adds ("[RFC-PATCH 2/4] mm: Add
- * __rcu_alloc_page_lockless() func.", the V2 diff: ___GFP_NO_LOCKS
+ * __rcu_alloc_page_lockless() func.", the diff posted in its thread: ___GFP_NO_LOCKS
  * 0x800000u).  In v5.9 the same bit is ___GFP_NOLOCKDEP with LOCKDEP and
  * outside __GFP_BITS_MASK without it: every revision receives the same
  * bits and gives them its own meaning.
