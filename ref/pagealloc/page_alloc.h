@@ -7,9 +7,16 @@
  * path with its kswapd wake-ups and reclaim retries, wakeup_kswapd() and a
  * kswapd that reclaims nothing (mm/vmscan.c), draining and boot.  Read from
  * the v5.9-era mm/page_alloc.c (KINGFIOX/linux-5.4.286 @ 8aae2b806e44 plus
- * the v5.9 helpers) and, for the boost, kswapd and slow-path code, a
- * v5.10.228 tree (06I90/Notes-of-Kernel-5.10.228), whose functions used
- * here are those of v5.9.
+ * the v5.9 helpers) and, for the boost, rmqueue() exit and slow-path code, a
+ * v5.10.228 tree (06I90/Notes-of-Kernel-5.10.228 @ c026e141ec2d), minus
+ * what postdates v5.9: boost_watermark() is v5.9's void form with the flag
+ * set regardless (the context of Johannes Weiner's "mm: don't wake kswapd
+ * prematurely when watermark boosting is disabled", Message-ID
+ * 20201020175833.397286-1-hannes@cmpxchg.org, posted after v5.9), and
+ * zone_watermark_fast()'s GFP_ATOMIC boost exception of that tree is left
+ * out (not verified to be in v5.9).  wakeup_kswapd() and its helpers follow
+ * v5.9 mm/vmscan.c as the kernel documents them; not read from a stored
+ * copy.
  *
  * A port includes this file into its own translation unit after
  * pa_internal.h and provides the functions a revision may change, declared
@@ -1169,9 +1176,13 @@ retry:
 				 &no_progress_loops))
 		goto retry;
 
-	/* __alloc_pages_may_oom(): the last attempt at the high watermark */
-	page = get_page_from_freelist(gfp_mask | __GFP_HARDWALL, order,
-				      ALLOC_WMARK_HIGH | ALLOC_CPUSET, ac);
+	/*
+	 * __alloc_pages_may_oom(): oom_lock (a mutex_trylock() a single
+	 * caller always wins: not modelled), the last attempt at the high
+	 * watermark without direct reclaim
+	 */
+	page = get_page_from_freelist((gfp_mask | __GFP_HARDWALL) & ~__GFP_DIRECT_RECLAIM,
+				      order, ALLOC_WMARK_HIGH | ALLOC_CPUSET, ac);
 	if (page)
 		return page;
 	/* out_of_memory(): no victim frees anything the model tracks */
