@@ -1335,7 +1335,7 @@ static void zone_init(struct zone *zone, int idx, unsigned long start_pfn,
 	/* boot memory: the zone's pages are the family's page supply */
 	zone->mem = mm_pages_alloc(pages, MM_FAIL_NR);
 	if (!zone->mem_map || !zone->mem)
-		mm_violation("HARNESS", __func__, "budget too small for the zones");
+		mm_violation("HARNESS", "free_area_init_core", "budget too small for the zones");
 	for (unsigned long i = 0; i < pages; i++) {
 		struct page *p = &zone->mem_map[i];
 
