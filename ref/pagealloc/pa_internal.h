@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Port-private state of the pagealloc ports: the v5.9 page allocator
- * (mm/page_alloc.c, zones DMA32/NORMAL, buddy + per-cpu lists) and the
- * v5.9 kvfree_rcu() machinery of kernel/rcu/tree.c, shared by the
- * reference (v5.9) and the implementations of seed 002, which differ only
- * where struct pa_variant_ops says.  One struct pa_state is one simulated
- * kernel; pa_G points at the instance being run (set at every entry).
+ * The state of one simulated v5.9 kernel for the pagealloc family: the page
+ * allocator of mm/page_alloc.c (zones DMA32/NORMAL, buddy + per-cpu lists,
+ * watermarks with their boost, kswapd's wait queue of mm/vmscan.c) and the
+ * kvfree_rcu() machinery of kernel/rcu/tree.c.  Every port includes this
+ * header and the core headers of this directory into its own translation
+ * unit (as the kernel's tools/testing builds a C file into a test), so every
+ * function is static and G (the instance being run, set at every entry) is
+ * private to the port.  A port that adds fields to struct kfree_rcu_cpu
+ * defines KFREE_RCU_CPU_EXTRA before including this header.
  */
 #ifndef MM_PA_INTERNAL_H
 #define MM_PA_INTERNAL_H
@@ -20,6 +23,7 @@
 #include <linux/rcupdate.h>
 #include <mm/harness.h>
 #include "pagealloc_family.h"
+#include "pa_port.h"
 
 /* -- model constants [modelling choice: small zones] ------------------- */
 #define MAX_ORDER		5
@@ -50,14 +54,12 @@ enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
 #define ALLOC_CMA		0x80
 #define ALLOC_NOFRAGMENT	0x100
 #define ALLOC_KSWAPD		0x800
-/* seed 002 V2 (#48): "Lock free allocation." */
-#define ALLOC_NO_LOCKS		0x1000
 
-/* seed 002 V2: the new gfp bit (0x800000 is ___GFP_NOLOCKDEP in v5.9) */
-#define ___GFP_NO_LOCKS		0x800000u
-#define __GFP_NO_LOCKS		((gfp_t)___GFP_NO_LOCKS)
 #define ___GFP_NOMEMALLOC	0x80000u
 #define __GFP_NOMEMALLOC	((gfp_t)___GFP_NOMEMALLOC)
+#ifndef __GFP_RETRY_MAYFAIL
+#define __GFP_RETRY_MAYFAIL	((gfp_t)___GFP_RETRY_MAYFAIL)
+#endif
 
 /* page flags of the model */
 #define PG_buddy	0x1	/* PageBuddy: head of a free buddy block */
@@ -89,8 +91,13 @@ struct per_cpu_pageset {
 	struct per_cpu_pages pcp;
 };
 
+/* enum zone_flags, include/linux/mmzone.h v5.9 (the one the model uses) */
+#define ZONE_BOOSTED_WATERMARK	0x1
+
 struct zone {
 	unsigned long _watermark[NR_WMARK];
+	unsigned long watermark_boost;
+	unsigned long flags;			/* ZONE_BOOSTED_WATERMARK */
 	long lowmem_reserve[MAX_NR_ZONES];
 	struct per_cpu_pageset pageset[MM_MAX_CPUS];	/* this_cpu_ptr(zone->pageset) */
 	const char *name;
@@ -118,7 +125,6 @@ struct kvfree_rcu_bulk_data {
 	((PAGE_SIZE - sizeof(struct kvfree_rcu_bulk_data)) / sizeof(void *))
 #define KFREE_N_BATCHES		2
 #define FREE_N_CHANNELS		1	/* [modelling choice] kmalloc channel only */
-#define rcu_min_cached_objs	2	/* v5.9 default */
 
 struct rcu_work {
 	struct work_struct work;
@@ -152,10 +158,10 @@ struct kfree_rcu_cpu {
 	int count;
 	struct kvfree_rcu_bulk_data *bkvcache;	/* llist of cached pages */
 	int nr_bkv_objs;
-	/* seed 002 RFC 1/4: page cache worker */
-	struct work_struct page_cache_work;
-	bool work_in_progress;
 	int cpu;
+#ifdef KFREE_RCU_CPU_EXTRA
+	KFREE_RCU_CPU_EXTRA
+#endif
 };
 
 /* a kvfree_rcu()'d object: what the caller kmalloc'ed (simulated) */
@@ -176,35 +182,24 @@ struct pa_user {
 
 #define PA_MAX_USERS	1024
 
-struct pa_state;
-
-/* What distinguishes the variants (set by each variant's create). */
-struct pa_variant_ops {
-	const char *name;
-	bool gfp_no_locks;		/* V2 hooks (ALLOC_NO_LOCKS) compiled in */
-	bool kvfree_rt_bailout;		/* v5.9: IS_ENABLED(CONFIG_PREEMPT_RT) -> fallback */
-	bool page_cache_worker;		/* RFC 1/4: run_page_cache_worker() on failure */
-	bool boot_prefill;		/* v5.9 kfree_rcu_batch_init() prefills the cache */
-	bool lockless_fn;		/* V1: lockless_entry is __rcu_alloc_page_lockless (I6) */
-	/* kvfree_call_rcu_add_ptr_to_bulk(): a new block page, or 0 */
-	unsigned long (*kvfree_get_page)(void);
-	/* the lockless_alloc op: returns a page address or 0 */
-	unsigned long (*lockless_entry)(void);
-	unsigned int known_lock_reports;
-	/* tests only: purpose-built broken variants (tests/pagealloc) */
-	unsigned int test_faults;
+/* pg_data_t, include/linux/mmzone.h v5.9: the fields kswapd's wake-up reads */
+struct pglist_data {
+	spinlock_t kswapd_wait_lock;		/* kswapd_wait.lock */
+	bool kswapd_sleeping;			/* waitqueue_active(&kswapd_wait) */
+	int kswapd_order;
+	int kswapd_highest_zoneidx;
+	int kswapd_failures;			/* 'reclaim' runs that failed */
 };
 
-#define PA_TEST_SKIP_NO_LOCKS_HOOK	0x1	/* V2 hooks of rmqueue_bulk / slow path ignored */
-#define PA_TEST_FAIL_ALLOCS		0x2	/* __alloc_pages_nodemask() always fails */
+#define MAX_RECLAIM_RETRIES	16
 
 struct pa_state {
-	const struct pa_variant_ops *vops;
+	const struct pa_port *port;		/* first: the family's executor reads it */
 	int nr_cpus;
 	bool preempt_rt, debug_pagealloc;
 	struct zone zones[MAX_NR_ZONES];
 	struct zone *zonelist[MAX_NR_ZONES];	/* NORMAL -> DMA32 */
-	spinlock_t kswapd_wait_lock;		/* pgdat->kswapd_wait.lock */
+	struct pglist_data pgdat;		/* one node */
 	spinlock_t linear_map_hash_lock;	/* __kernel_map_pages (powerpc) */
 
 	struct pa_user users[PA_MAX_USERS];
@@ -212,7 +207,8 @@ struct pa_state {
 	struct list_head bad_pages;		/* leaked by bad_page() */
 	long nr_bad;
 
-	struct kfree_rcu_cpu krc[MM_MAX_CPUS];
+	struct kfree_rcu_cpu *krcs;		/* [MM_MAX_CPUS] (the per-CPU krc), the port's layout */
+	int boot_bnode_pages;			/* cached by kfree_rcu_batch_init() */
 	struct rcu_obj **obj_chunks;
 	int nr_obj_chunks, obj_chunk_cap;
 	struct rcu_obj *obj_free;
@@ -222,7 +218,7 @@ struct pa_state {
 	long kv_calls, kv_via_block, kv_via_head, kv_via_sync, kv_freed;
 	long kv_fallbacks;
 	long lockless_attempts, lockless_failed;
-	long zone_lock_taken, slowpath_entries, kswapd_wakeups;
+	long zone_lock_taken, slowpath_entries, kswapd_wakeups, kswapd_runs;
 	long nr_free_before[MAX_NR_ZONES];
 	bool last_alloc_injected;
 
@@ -235,8 +231,11 @@ struct pa_state {
 	long nr_free_drift;			/* rmqueue: bad blocks not accounted */
 };
 
-extern struct pa_state *pa_G;
+/* the instance being run: private to each port's translation unit */
+static struct pa_state *pa_G __attribute__((unused));
 #define G pa_G
+
+#define irqs_disabled()		(mm_this_cpu()->irqs_disabled)
 
 static inline struct zone *page_zone(const struct page *page)
 {
@@ -260,46 +259,7 @@ static inline void *page_address(const struct page *page)
 	return zone->mem + (page->pfn - zone->zone_start_pfn) * PAGE_SIZE;
 }
 
-struct page *virt_to_page(const void *addr);
-
 #define debug_pagealloc_enabled_static()	(G->debug_pagealloc)
 #define this_cpu_pcp(zone)	(&(zone)->pageset[smp_processor_id()].pcp)
 
-/* page_alloc.c (v5.9 ports) */
-void pa_zones_init(const struct mm_config *cfg);
-void pa_setup_wmarks(const struct mm_config *cfg);
-struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
-				    int migratetype_hint);
-struct page *alloc_pages_mt(gfp_t gfp_mask, unsigned int order, int mt);
-unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order);
-#define __get_free_page(gfp) __get_free_pages((gfp), 0)
-void __free_pages(struct page *page, unsigned int order);
-void free_pages(unsigned long addr, unsigned int order);
-#define free_page(addr) free_pages((addr), 0)
-void drain_local_pages(struct zone *zone);
-void drain_all_pages(struct zone *zone);
-bool check_new_pcp(struct page *page);
-void prep_new_page(struct page *page, unsigned int order, gfp_t gfp_flags,
-		   unsigned int alloc_flags);
-void __count_zid_vm_events_pgalloc(struct page *page);
-void pageset_set_batch_all(int high, int batch);
-void pa_bad_page(struct page *page);
-void pa_check(void *inst);
-gfp_t pa_gfp_of(int choice);
-
-/* kvfree_rcu.c (v5.9 ports) */
-void kfree_rcu_batch_init(void);
-void pa_kvfree_rcu(int nargs, int nobj);
-bool kvfree_call_rcu_add_ptr_to_bulk(struct kfree_rcu_cpu *krcp, void *ptr);
-
-/* pa_variant.c: the common variant entry points */
-void *pa_create(const struct mm_config *cfg, const struct pa_variant_ops *vops);
-void pa_exec(void *inst, const struct mm_op *op, struct mm_opres *res);
-void pa_check(void *inst);
-void pa_observe(void *inst, void *obs);
-void pa_dump(void *inst, char *buf, size_t len);
-
-/* the reference's lockless_alloc: what RCU called before the patches */
-unsigned long pa_v59_lockless_entry(void);
-unsigned long pa_v59_kvfree_get_page(void);
 #endif

@@ -3,6 +3,11 @@
  * Helpers of the pagealloc tests: a config from named values, one variant
  * instance run op by op, and running a function inside an instance (its
  * machine entered, violations caught) to corrupt or probe its state.
+ *
+ * A test file includes one port's source (PA_TEST_PORT, default the
+ * reference) into its own translation unit, as the ports include the core:
+ * its kernel functions and its state layout are then the test's, and a
+ * test can build purpose-broken copies of it (PA_VARIANT names the copy).
  */
 #ifndef PA_TEST_H
 #define PA_TEST_H
@@ -11,9 +16,13 @@
 
 #include "../test.h"
 #include "driver.h"
-#include "../../ref/pagealloc/pa_internal.h"
-
-extern const struct mm_variant pagealloc_v5_9, pagealloc_lockless, pagealloc_nolocks_flag;
+#ifndef PA_TEST_PORT
+#define PA_TEST_PORT "../../ref/pagealloc/v5.9.c"
+#endif
+#ifndef PA_VARIANT
+#define PA_VARIANT pa_test_port
+#endif
+#include PA_TEST_PORT
 
 /* 1 cpu, DMA32 and Normal one block each, no boot use, no watermarks */
 static inline struct mm_config pa_cfg(void)

@@ -31,7 +31,7 @@ static void test_boot(void)
 	CHECK_EQ(n->free_area[3].nr_free, 1);
 	CHECK_EQ(list_first_entry(&n->free_area[3].free_list[MIGRATE_UNMOVABLE], struct page, lru)->pfn, 24);
 	CHECK_EQ(n->pageblock_mt[0], MIGRATE_UNMOVABLE);
-	CHECK_EQ(st->krc[0].nr_bkv_objs, 2);
+	CHECK_EQ(st->krcs[0].nr_bkv_objs, 2);
 	CHECK_EQ(d->nr_free_pages, 16);
 	CHECK_EQ(d->free_area[4].nr_free, 1);
 	CHECK_EQ(n->pageset[0].pcp.high, 24);
@@ -102,25 +102,55 @@ static void test_high_batch(void)
 	struct pa_state *st;
 	struct zone *d;
 
+	/* pageset_set_high(4), as percpu_pagelist_fraction sets it: batch 1 */
 	cfg.v[PA_CFG_pcp_batch] = 2;
-	cfg.v[PA_CFG_pcp_high_mult] = 2;	/* high 4 */
+	cfg.v[PA_CFG_pcp_high_mult] = 2;
 	st = pa_new(&in, &pagealloc_v5_9, &cfg);
 	if (!st)
 		return;
 	d = &st->zones[ZONE_DMA32];
-	/* 4 movable pages: two refills of batch 2 from DMA32 */
+	CHECK_EQ(d->pageset[0].pcp.high, 4);
+	CHECK_EQ(d->pageset[0].pcp.batch, 1);
+	/* 4 movable pages: four refills of batch 1 from DMA32 */
 	for (int i = 0; i < 4; i++)
 		pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 0, PA_GFP_KERNEL, MIGRATE_MOVABLE, 0), NULL);
 	CHECK_EQ(d->pageset[0].pcp.count, 0);
 	CHECK_EQ(d->nr_free_pages, 12);
-	/* frees 1-3: count 1, 2, 3; the 4th reaches high: a batch of 2 goes back */
+	/* frees 1-3: count 1, 2, 3; the 4th reaches high: a batch of 1 goes back */
 	for (int i = 0; i < 3; i++)
 		pa_do(&in, pa_op(PA_OP_PAGE_FREE, 0, 0, 0, 0, 0), NULL);
 	CHECK_EQ(d->pageset[0].pcp.count, 3);
 	CHECK_EQ(pa_do(&in, pa_op(PA_OP_PAGE_FREE, 0, 0, 0, 0, 0), NULL)[0], 0);
-	CHECK_EQ(d->pageset[0].pcp.count, 2);
-	CHECK_EQ(d->nr_free_pages, 14);
+	CHECK_EQ(d->pageset[0].pcp.count, 3);
+	CHECK_EQ(d->nr_free_pages, 13);
 	mm_instance_destroy(&in);
+}
+
+/*
+ * The pcp settings v5.9 can reach: pageset_set_batch(b) gives high 6b;
+ * pageset_set_high(h) gives batch max(1, h / 4), at most PAGE_SHIFT * 8.
+ */
+static void test_pcp_settings(void)
+{
+	static const struct { unsigned int mult, batch; int high, want_batch; } t[] = {
+		{ 6, 3, 18, 3 }, { 6, 31, 186, 31 }, { 4, 8, 32, 8 }, { 5, 31, 155, 38 },
+		{ 1, 3, 3, 1 }, { 0, 9, 0, 1 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct mm_instance in;
+		struct mm_config cfg = pa_cfg();
+		struct pa_state *st = pa_new(&in, &pagealloc_v5_9, &cfg);
+
+		if (!st)
+			return;
+		pa_do(&in, pa_op(PA_OP_SET_PCP, t[i].mult, t[i].batch, 0, 0, 0), NULL);
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			CHECK_EQ(st->zones[z].pageset[0].pcp.high, t[i].high);
+			CHECK_EQ(st->zones[z].pageset[0].pcp.batch, t[i].want_batch);
+		}
+		mm_instance_destroy(&in);
+	}
 }
 
 static void test_split_merge_order2(void)
@@ -250,6 +280,7 @@ int main(void)
 	test_boot();
 	test_pcp_refill_drain();
 	test_high_batch();
+	test_pcp_settings();
 	test_split_merge_order2();
 	test_watermarks();
 	test_steal_claims_movable_block();

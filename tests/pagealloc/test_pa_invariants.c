@@ -12,7 +12,7 @@ static const char *corrupt(void (*fn)(struct pa_state *), const struct mm_varian
 	struct mm_instance in;
 	struct mm_config cfg = pa_cfg();
 
-	if (!pa_new(&in, v ? v : &pagealloc_v5_9, &cfg))
+	if (!pa_new(&in, v ? v : &pa_test_port, &cfg))
 		return "create failed";
 	snprintf(inv, sizeof(inv), "%s", pa_inside(&in, fn, true));
 	mm_instance_destroy(&in);
@@ -38,8 +38,8 @@ static void c_two_places(struct pa_state *st)
 static void c_lost(struct pa_state *st)
 {
 	/* pfn 16 is in the bnode cache: drop the cache without freeing it */
-	st->krc[0].bkvcache = st->krc[0].bkvcache->next;
-	st->krc[0].nr_bkv_objs--;
+	st->krcs[0].bkvcache = st->krcs[0].bkvcache->next;
+	st->krcs[0].nr_bkv_objs--;
 }
 static void c_nr_free(struct pa_state *st) { st->zones[ZONE_DMA32].nr_free_pages++; }
 static void c_unmerged(struct pa_state *st)
@@ -85,7 +85,7 @@ static void test_single_variant(void)
 /* a block holding the same object twice: kfree_bulk() frees it twice */
 static void c_dup_record(struct pa_state *st)
 {
-	struct kvfree_rcu_bulk_data *b = st->krc[0].bkvhead[0];
+	struct kvfree_rcu_bulk_data *b = st->krcs[0].bkvhead[0];
 
 	b->records[1] = b->records[0];
 	/* the lost object stays queued forever; the account still balances */
@@ -94,7 +94,7 @@ static void c_dup_record(struct pa_state *st)
 /* the rcu_work runs without its grace period */
 static void c_skip_gp(struct pa_state *st)
 {
-	struct rcu_work *rw = &st->krc[0].krw_arr[0].rcu_work;
+	struct rcu_work *rw = &st->krcs[0].krw_arr[0].rcu_work;
 
 	mm_cur->rcu_head_list = mm_cur->rcu_tail = NULL;
 	rw->rcu_pending = false;
@@ -107,7 +107,7 @@ static void test_kvfree(void)
 	struct mm_config cfg = pa_cfg();
 
 	/* intact: objects freed after one grace period */
-	if (pa_new(&in, &pagealloc_v5_9, &cfg)) {
+	if (pa_new(&in, &pa_test_port, &cfg)) {
 		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_KVFREE_RCU, 0, 2, 3, 0, 0), NULL), ""));
 		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_RUN_WORK, 0, 1, 0, 0, 0), NULL), ""));
 		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_RCU_GP, 0, 0, 0, 0, 0), NULL), ""));
@@ -115,7 +115,7 @@ static void test_kvfree(void)
 		CHECK_EQ(((struct pa_state *)in.inst)->kv_freed, 3);
 		mm_instance_destroy(&in);
 	}
-	if (pa_new(&in, &pagealloc_v5_9, &cfg)) {
+	if (pa_new(&in, &pa_test_port, &cfg)) {
 		pa_do(&in, pa_op(PA_OP_KVFREE_RCU, 0, 2, 2, 0, 0), NULL);
 		CHECK(!strcmp(pa_inside(&in, c_dup_record, false), ""));
 		pa_do(&in, pa_op(PA_OP_RUN_WORK, 0, 1, 0, 0, 0), NULL);
@@ -124,7 +124,7 @@ static void test_kvfree(void)
 			      "KVFREE_DOUBLE_FREE"));
 		mm_instance_destroy(&in);
 	}
-	if (pa_new(&in, &pagealloc_v5_9, &cfg)) {
+	if (pa_new(&in, &pa_test_port, &cfg)) {
 		pa_do(&in, pa_op(PA_OP_KVFREE_RCU, 0, 2, 1, 0, 0), NULL);
 		pa_do(&in, pa_op(PA_OP_RUN_WORK, 0, 1, 0, 0, 0), NULL);
 		CHECK(!strcmp(pa_inside(&in, c_skip_gp, false), ""));
@@ -134,108 +134,29 @@ static void test_kvfree(void)
 	}
 }
 
-/* -- purpose-built broken variants ------------------------------------- */
+/* -- purpose-built broken variants of this file's v5.9 copy ---------- */
 
-static void *broken_create(const struct mm_config *cfg, const struct pa_variant_ops *ops)
+/* LOCKSTEP: boots with a page already handed out */
+static void *d1_create(const struct mm_config *cfg)
 {
-	return pa_create(cfg, ops);
+	struct pa_state *st = pa_create(cfg);
+
+	pa_e_alloc_pages(st, GFP_KERNEL, 0);
+	return st;
 }
-
-/* I6: a "lockless" entry that refills from the buddy */
-static const struct pa_variant_ops i6_ops = {
-	.name = "i6", .boot_prefill = true, .lockless_fn = true,
-	.kvfree_get_page = pa_v59_kvfree_get_page, .lockless_entry = pa_v59_lockless_entry,
-};
-static void *i6_create(const struct mm_config *cfg) { return broken_create(cfg, &i6_ops); }
-static const struct mm_variant i6_variant = {
-	.name = "i6", .family = "pagealloc", .reference = "v5.9", .expect = "buggy",
-	.create = i6_create, .exec = pa_exec, .check = pa_check, .observe = pa_observe,
-	.dump = pa_dump,
-};
-
-/* I6_LOCKLESS_PICK: a "lockless" entry that gives up although a page is there */
-static unsigned long never_page(void) { return 0; }
-static const struct pa_variant_ops i6_pick_ops = {
-	.name = "i6-pick", .boot_prefill = true, .lockless_fn = true,
-	.kvfree_get_page = never_page, .lockless_entry = never_page,
-};
-static void *i6_pick_create(const struct mm_config *cfg) { return broken_create(cfg, &i6_pick_ops); }
-static const struct mm_variant i6_pick_variant = {
-	.name = "i6-pick", .family = "pagealloc", .reference = "v5.9", .expect = "buggy",
-	.create = i6_pick_create, .exec = pa_exec, .check = pa_check, .observe = pa_observe,
-	.dump = pa_dump,
-};
-
-/* I7: V2 without its rmqueue_bulk and slow-path hooks */
-static unsigned long no_locks_page(void) { return __get_free_page(__GFP_NO_LOCKS); }
-static const struct pa_variant_ops i7_ops = {
-	.name = "i7", .gfp_no_locks = true, .boot_prefill = true,
-	.kvfree_get_page = pa_v59_kvfree_get_page, .lockless_entry = no_locks_page,
-	.test_faults = PA_TEST_SKIP_NO_LOCKS_HOOK,
-};
-static void *i7_create(const struct mm_config *cfg) { return broken_create(cfg, &i7_ops); }
-static const struct mm_variant i7_variant = {
-	.name = "i7", .family = "pagealloc", .reference = "v5.9", .expect = "buggy",
-	.create = i7_create, .exec = pa_exec, .check = pa_check, .observe = pa_observe,
-	.dump = pa_dump,
-};
-
-static void test_i6_i7(void)
-{
-	struct mm_instance in;
-	struct mm_config cfg = pa_cfg();
-
-	if (pa_new(&in, &i6_variant, &cfg)) {
-		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_LOCKLESS_ALLOC, 0, 0, 0, 0, 0), NULL),
-			      "LOCKLESS_BUDDY"));
-		mm_instance_destroy(&in);
-	}
-	if (pa_new(&in, &i6_pick_variant, &cfg)) {
-		/* empty pcp lists: failing is right */
-		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_LOCKLESS_ALLOC, 0, 0, 0, 0, 0), NULL), ""));
-		pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 0, PA_GFP_KERNEL, MIGRATE_MOVABLE, 0), NULL);
-		/* DMA32's movable list holds 1, 2, 3: failing now is not */
-		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_LOCKLESS_ALLOC, 0, 0, 0, 0, 0), NULL),
-			      "LOCKLESS_PICK"));
-		mm_instance_destroy(&in);
-	}
-	/* watermarks above the free pages: the fast path fails without a lock */
-	cfg.v[PA_CFG_wmark_min] = 32;
-	if (pa_new(&in, &i7_variant, &cfg)) {
-		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 0, PA_GFP_NO_LOCKS, 0, 0), NULL),
-			      "NO_LOCKS_PATH"));
-		mm_instance_destroy(&in);
-	}
-	/* the real V2 under the same conditions */
-	if (pa_new(&in, &pagealloc_nolocks_flag, &cfg)) {
-		CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_PAGE_ALLOC, 0, 0, PA_GFP_NO_LOCKS, 0, 0), NULL), ""));
-		mm_instance_destroy(&in);
-	}
-}
-
-/* D1: boots differently (no bnode prefill) */
-static const struct pa_variant_ops d1_ops = {
-	.name = "d1", .kvfree_rt_bailout = true,
-	.kvfree_get_page = pa_v59_kvfree_get_page, .lockless_entry = pa_v59_lockless_entry,
-};
-static void *d1_create(const struct mm_config *cfg) { return broken_create(cfg, &d1_ops); }
 static const struct mm_variant d1_variant = {
 	.name = "d1", .family = "pagealloc", .reference = "v5.9", .expect = "buggy",
 	.create = d1_create, .exec = pa_exec, .check = pa_check, .observe = pa_observe,
 	.dump = pa_dump,
 };
 
-/* D3: falls back without trying for a page (krcp never initialized) */
-static const struct pa_variant_ops d3_ops = {
-	.name = "d3", .kvfree_rt_bailout = true, .boot_prefill = true,
-	.kvfree_get_page = pa_v59_kvfree_get_page, .lockless_entry = pa_v59_lockless_entry,
-};
+/* FALLBACK_BOUND: falls back without trying for a page (krcp never initialized) */
 static void *d3_create(const struct mm_config *cfg)
 {
-	struct pa_state *st = pa_create(cfg, &d3_ops);
+	struct pa_state *st = pa_create(cfg);
 
 	for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++)
-		st->krc[cpu].initialized = false;
+		st->krcs[cpu].initialized = false;
 	return st;
 }
 static const struct mm_variant d3_variant = {
@@ -244,24 +165,53 @@ static const struct mm_variant d3_variant = {
 	.dump = pa_dump,
 };
 
-/* D4: fails every allocation */
-static const struct pa_variant_ops d4_ops = {
-	.name = "d4", .kvfree_rt_bailout = true, .boot_prefill = false,
-	.kvfree_get_page = pa_v59_kvfree_get_page, .lockless_entry = pa_v59_lockless_entry,
-	.test_faults = PA_TEST_FAIL_ALLOCS,
-};
-static void *d4_create(const struct mm_config *cfg) { return broken_create(cfg, &d4_ops); }
+/* ALLOC_FAIL: every caller's allocation fails */
+static struct pa_page d4_alloc_pages(void *inst, gfp_t gfp_mask, unsigned int order)
+{
+	struct pa_page pg = { -1, -1, order, false };
+
+	pa_enter(inst);
+	return pg;
+}
+static struct pa_port d4_port;
+static void *d4_create(const struct mm_config *cfg)
+{
+	struct pa_state *st = pa_create(cfg);
+
+	d4_port = pa_port_entries;
+	d4_port.alloc_pages = d4_alloc_pages;
+	st->port = &d4_port;
+	return st;
+}
 static const struct mm_variant d4_variant = {
 	.name = "d4", .family = "pagealloc", .reference = "v5.9", .expect = "buggy",
 	.create = d4_create, .exec = pa_exec, .check = pa_check, .observe = pa_observe,
 	.dump = pa_dump,
 };
 
-static const char *run_pair(const struct mm_variant *impl, const struct mm_op *ops, int n)
+/* a revision without drain_all_pages(): the op is skipped, not a divergence */
+static struct pa_port nodrain_port;
+static void *nodrain_create(const struct mm_config *cfg)
+{
+	struct pa_state *st = pa_create(cfg);
+
+	nodrain_port = pa_port_entries;
+	nodrain_port.drain_all_pages = NULL;
+	st->port = &nodrain_port;
+	return st;
+}
+static const struct mm_variant nodrain_variant = {
+	.name = "nodrain", .family = "pagealloc", .reference = "v5.9", .expect = "clean",
+	.create = nodrain_create, .exec = pa_exec, .check = pa_check, .observe = pa_observe,
+	.dump = pa_dump,
+};
+
+static const char *run_pair2(const struct mm_variant *ref, const struct mm_variant *impl,
+			      const struct mm_op *ops, int n)
 {
 	static struct mm_verdict v;
 	static struct mm_input input;
-	const struct mm_variant *vars[2] = { &pagealloc_v5_9, impl };
+	const struct mm_variant *vars[2] = { ref, impl };
 
 	memset(&input, 0, sizeof(input));
 	input.cfg = pa_cfg();
@@ -269,6 +219,11 @@ static const char *run_pair(const struct mm_variant *impl, const struct mm_op *o
 	memcpy(input.ops, ops, sizeof(ops[0]) * (size_t)n);
 	mm_run(&pagealloc_family, vars, 2, &input, &v, NULL);
 	return v.violated ? v.inv : "";
+}
+
+static const char *run_pair(const struct mm_variant *impl, const struct mm_op *ops, int n)
+{
+	return run_pair2(&pagealloc_v5_9, impl, ops, n);
 }
 
 static void test_diff(void)
@@ -280,6 +235,24 @@ static void test_diff(void)
 	CHECK(!strcmp(run_pair(&d1_variant, &alloc, 1), "LOCKSTEP"));
 	CHECK(!strcmp(run_pair(&d3_variant, kv, 1), "FALLBACK_BOUND"));
 	CHECK(!strcmp(run_pair(&d4_variant, &alloc, 1), "ALLOC_FAIL"));
+	/* the lockless revision boots without the bnode prefill: lockstep ends at boot */
+	CHECK(!strcmp(run_pair(&pagealloc_lockless, &alloc, 1), ""));
+	{
+		struct mm_op drain[] = { alloc, pa_op(PA_OP_PAGE_FREE, 0, 0, 0, 0, 0),
+					 pa_op(PA_OP_DRAIN_ALL, 0, 0, 0, 0, 0), alloc };
+		struct mm_opres r;
+		struct mm_instance in;
+		struct mm_config cfg = pa_cfg();
+
+		/* a missing entry point: skipped alike for every variant */
+		CHECK(!strcmp(run_pair2(&nodrain_variant, &nodrain_variant, drain, 4), ""));
+		if (pa_new(&in, &nodrain_variant, &cfg)) {
+			CHECK(!strcmp(pa_do(&in, drain[2], &r), ""));
+			CHECK_EQ(r.status, 1);
+			CHECK(strstr(r.text, "skipped") != NULL);
+			mm_instance_destroy(&in);
+		}
+	}
 	/* a legitimate divergence (a kvfree_rcu op) is not a D1 violation */
 	CHECK(!strcmp(run_pair(&pagealloc_lockless, kv, 1), ""));
 }
@@ -295,7 +268,7 @@ static void test_late_attach(void)
 	struct pa_state *st;
 
 	cfg.v[PA_CFG_preempt_rt] = 1;
-	st = pa_new(&in, &pagealloc_v5_9, &cfg);
+	st = pa_new(&in, &pa_test_port, &cfg);
 	if (!st)
 		return;
 	pa_do(&in, pa_op(PA_OP_KVFREE_RCU, 0, 2, 1, 0, 0), NULL);	/* A: cached block 1 */
@@ -305,7 +278,7 @@ static void test_late_attach(void)
 	pa_do(&in, pa_op(PA_OP_KVFREE_RCU, 0, 2, 511, 0, 0), NULL);	/* 509 into X's block, 2 heads */
 	CHECK_EQ(st->kv_via_head, 2);
 	pa_do(&in, pa_op(PA_OP_RUN_WORK, 0, 1, 0, 0, 0), NULL);		/* monitor: heads -> pending krw0 */
-	CHECK_EQ(st->krc[0].krw_arr[0].late_attach, LATE_HEAD);	/* not the block channel */
+	CHECK_EQ(st->krcs[0].krw_arr[0].late_attach, LATE_HEAD);	/* not the block channel */
 	CHECK(!strcmp(pa_do(&in, pa_op(PA_OP_RUN_WORK, 0, 1, 0, 0, 0), NULL), ""));
 	CHECK(strstr(in.m.notes.last, "pending rcu_work") != NULL);
 	CHECK_EQ(st->kv_freed, 3);	/* A, and the two heads without a grace period */
@@ -317,7 +290,6 @@ int main(void)
 	test_late_attach();
 	test_single_variant();
 	test_kvfree();
-	test_i6_i7();
 	test_diff();
 	return test_done("test_pa_invariants");
 }

@@ -12,16 +12,19 @@
  *                     items, RCU callbacks).  A divergence is legitimate only
  *                     at an op that uses the new function or flag:
  *                     lockless_alloc, kvfree_rcu, run_work (the RFC 1/4
- *                     worker), page_alloc with __GFP_NO_LOCKS.
+ *                     worker), page_alloc with __GFP_NO_LOCKS; and at boot
+ *                     when the two kfree_rcu_batch_init() cached different
+ *                     bnode pages (RFC 1/4 drops v5.9's prefill).
  *   FALLBACK_BOUND    impl kvfree_rcu fallbacks <= ref fallbacks + impl
  *                     block-page attempts that failed.
  *   ALLOC_FAIL        an order-0 page_alloc without the new flag that the
  *                     reference satisfies fails in the implementation (not
  *                     by an injected failure) although no zone had fewer
  *                     free pages in the implementation than in the
- *                     reference when the op started: both run the same code,
- *                     whose watermark decisions are monotone in the zone's
- *                     free pages.
+ *                     reference when the op started, and their watermark
+ *                     boosts are equal: both run the same code, whose
+ *                     watermark decisions are monotone in the zone's free
+ *                     pages.
  */
 #include <stdio.h>
 #include <string.h>
@@ -94,6 +97,26 @@ static bool new_path_op(const struct mm_op *op)
 	}
 }
 
+/* the kernel function an op enters, for the signature of a relation */
+static const char *op_kernel_function(const struct mm_op *op)
+{
+	switch (op->id) {
+	case PA_OP_PAGE_ALLOC:		return "__alloc_pages_nodemask";
+	case PA_OP_PAGE_FREE:		return "__free_pages";
+	case PA_OP_LOCKLESS_ALLOC:	return "kvfree_call_rcu_add_ptr_to_bulk";
+	case PA_OP_KVFREE_RCU:		return "kvfree_call_rcu";
+	case PA_OP_RCU_GP:		return "rcu_gp_kthread";
+	case PA_OP_RUN_WORK:		return "process_one_work";
+	case PA_OP_DRAIN_LOCAL:		return "drain_local_pages";
+	case PA_OP_DRAIN_ALL:		return "drain_all_pages";
+	case PA_OP_FAIL_NEXT:		return "should_fail_alloc_page";
+	case PA_OP_INJECT_BAD_PAGE:	return "check_new_page";
+	case PA_OP_SET_PCP:		return "pageset_update";
+	case PA_OP_KSWAPD:		return "balance_pgdat";
+	default:			return "?";
+	}
+}
+
 static long queue_len(const struct work_struct *w)
 {
 	long n = 0;
@@ -159,6 +182,11 @@ static const char *obs_diff(const struct pa_obs *r, const struct pa_obs *i)
 		return "zone->lock acquisitions";
 	if (r->slowpath_entries != i->slowpath_entries)
 		return "slow path entries";
+	if (r->kswapd_wakeups != i->kswapd_wakeups || r->kswapd_runs != i->kswapd_runs)
+		return "kswapd wake-ups";
+	for (int z = 0; z < PA_NR_ZONES; z++)
+		if (r->watermark_boost[z] != i->watermark_boost[z])
+			return "watermark boost";
 	if (r->rcu_gp_seq != i->rcu_gp_seq)
 		return "grace periods";
 	if (r->work_run != i->work_run)
@@ -186,15 +214,29 @@ static void pagealloc_diff(struct mm_diffctx *d)
 		bool fewer = false;
 
 		for (int z = 0; z < PA_NR_ZONES; z++)
-			if (io->nr_free_before[z] < ro->nr_free_before[z])
-				fewer = true;
+			if (io->nr_free_before[z] < ro->nr_free_before[z] ||
+			    io->watermark_boost[z] != ro->watermark_boost[z])
+				fewer = true;	/* or watermarks boosted differently */
 		if (!fewer && !io->bad_pages && !ro->bad_pages)
 			mm_violation("ALLOC_FAIL", "__alloc_pages_nodemask",
-				     "order-0 %s fails in the implementation only, with free pages DMA32 %ld/%ld Normal %ld/%ld (impl/ref)",
+				     "order-0 %s fails in the implementation only, with free pages DMA32 %ld/%ld Normal %ld/%ld (impl/ref), equal boosts",
 				     pa_gfp_names[op->arg[PA_PAGE_ALLOC_gfp]], io->nr_free_before[0],
 				     ro->nr_free_before[0], io->nr_free_before[1],
 				     ro->nr_free_before[1]);
-		mm_note("ALLOC_FAIL_EXPLAINED", "order-0 allocation fails in the implementation only (fewer free pages)");
+		mm_note("ALLOC_FAIL_EXPLAINED", "order-0 allocation fails in the implementation only (fewer free pages or another boost)");
+	}
+
+	/*
+	 * LOCKSTEP from boot, unless the two kfree_rcu_batch_init() cached a
+	 * different number of bnode pages: a change of the kvfree_rcu client
+	 * (RFC 1/4 drops v5.9's prefill), so the runs differ from op 0.
+	 */
+	if (d->op_index == 0 && !s->diverged &&
+	    ro->boot_bnode_pages != io->boot_bnode_pages) {
+		s->diverged = true;
+		s->diverged_at = -1;
+		mm_note("LOCKSTEP_END", "boot: kfree_rcu_batch_init() cached %ld bnode pages, the reference %ld",
+			io->boot_bnode_pages, ro->boot_bnode_pages);
 	}
 
 	/* LOCKSTEP */
@@ -211,7 +253,7 @@ static void pagealloc_diff(struct mm_diffctx *d)
 			what = why;
 		if (what) {
 			if (!new_path_op(op))
-				mm_violation("LOCKSTEP", "pagealloc_diff",
+				mm_violation("LOCKSTEP", op_kernel_function(op),
 					     "%s differ at an op using neither the new function nor the new flag (ref '%s', impl '%s')",
 					     what, rr->text, ir->text);
 			s->diverged = true;
@@ -224,7 +266,7 @@ static void pagealloc_diff(struct mm_diffctx *d)
 
 const struct mm_family pagealloc_family = {
 	.name = "pagealloc",
-	.help = "mm/page_alloc.c v5.9 buddy and per-cpu lists with kvfree_rcu(); the 2020 RFC \"lockless page allocation for kvfree_rcu\"",
+	.help = "mm/page_alloc.c v5.9 buddy and per-cpu lists with kvfree_rcu(); Rezki's 2020 series \"kvfree_rcu() and _LOCK_NESTING/_PREEMPT_RT\"",
 	.ops = pagealloc_ops,
 	.nr_cfg = PA_CFG__NR,
 	.cfg = pagealloc_cfg,

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The pagealloc family (mm/page_alloc.c v5.9 buddy allocator with per-cpu
- * lists and its kvfree_rcu() client, and the 2020 RFC "lockless page
- * allocation for kvfree_rcu": __rcu_alloc_page_lockless(), __GFP_NO_LOCKS):
- * operation language, invariants and observables, declared once.  Op slot
- * numbers and config indices are stable forever.
+ * lists, watermark boost and kswapd wake-ups, and its kvfree_rcu() client of
+ * kernel/rcu/tree.c v5.9; the series "kvfree_rcu() and _LOCK_NESTING/
+ * _PREEMPT_RT" by Uladzislau Rezki, 2020-09, with "[RFC-PATCH 2/4] mm: Add
+ * __rcu_alloc_page_lockless() func." and the __GFP_NO_LOCKS flag posted in
+ * its thread): operation language, invariants and observables, declared
+ * once.  Op slot numbers and config indices are stable forever.
  */
 #ifndef MM_PAGEALLOC_FAMILY_H
 #define MM_PAGEALLOC_FAMILY_H
@@ -19,8 +21,8 @@
 	X(p, boot_used_pct, 0, 90, NULL, 0, "% of each zone kept by boot (never freed)") \
 	X(p, wmark_min, 0, 32, NULL, 0, "WMARK_MIN pages per zone") \
 	X(p, wmark_gap, 0, 16, NULL, 0, "low = min + gap, high = min + 2 * gap") \
-	X(p, pcp_batch, 1, 31, NULL, 0, "pcp->batch") \
-	X(p, pcp_high_mult, 0, 6, NULL, 0, "pcp->high = mult * batch (the kernel's default: 6)") \
+	X(p, pcp_batch, 1, 31, NULL, 0, "pcp batch argument (see set_pcp)") \
+	X(p, pcp_high_mult, 0, 6, NULL, 0, "6: pageset_set_batch(batch); else pageset_set_high(mult * batch) (see set_pcp)") \
 	X(p, preempt_rt, 0, 1, pa_onoff_names, 0, "CONFIG_PREEMPT_RT") \
 	X(p, prove_raw_lock_nesting, 0, 1, pa_onoff_names, 0, "CONFIG_PROVE_RAW_LOCK_NESTING") \
 	X(p, debug_pagealloc, 0, 1, pa_onoff_names, 0, "debug_pagealloc on (powerpc hash MMU: kernel_map_pages takes a spinlock_t)")
@@ -30,7 +32,7 @@ MM_DECLARE_CFG(PA_CFG, PA_CFG)
 #define PA_OPS(OP) \
 	OP(PA, PAGE_ALLOC, 0, page_alloc, "__alloc_pages_nodemask(gfp | mt, order)") \
 	OP(PA, PAGE_FREE, 1, page_free, "__free_pages() of live page k % nr_live") \
-	OP(PA, LOCKLESS_ALLOC, 2, lockless_alloc, "the variant's lockless entry (v5.9: __get_free_page(GFP_NOWAIT | __GFP_NOWARN))") \
+	OP(PA, LOCKLESS_ALLOC, 2, lockless_alloc, "the page allocation kvfree_rcu() makes for a new pointer block, called directly (v5.9: __get_free_page(GFP_NOWAIT | __GFP_NOWARN))") \
 	OP(PA, KVFREE_RCU, 3, kvfree_rcu, "nobj x kvfree_rcu(ptr) (nargs 1) or kvfree_rcu(ptr, rh) (nargs 2)") \
 	OP(PA, RCU_GP, 4, rcu_gp, "end one RCU grace period") \
 	OP(PA, RUN_WORK, 5, run_work, "run n items of system_wq on cpu") \
@@ -38,7 +40,8 @@ MM_DECLARE_CFG(PA_CFG, PA_CFG)
 	OP(PA, DRAIN_ALL, 7, drain_all, "drain_all_pages(NULL), synchronously") \
 	OP(PA, FAIL_NEXT, 8, fail_next, "the next n requests of a kind fail (sets the count)") \
 	OP(PA, INJECT_BAD_PAGE, 9, inject_bad_page, "check_new_pcp() fails for the pos-th page of a pcp list") \
-	OP(PA, SET_PCP, 10, set_pcp, "pageset_set_batch(): high = high_mult * batch")
+	OP(PA, SET_PCP, 10, set_pcp, "high_mult 6: pageset_set_batch(batch) (high 6 * batch); else pageset_set_high(high_mult * batch) (batch max(1, high / 4)), on every pageset") \
+	OP(PA, KSWAPD, 11, kswapd, "kswapd, if woken, runs balance_pgdat() once (reclaims nothing) and sleeps again")
 
 #define PA_A_CPU(X, p) X(p, cpu, 0, MM_MAX_CPUS - 1, NULL, MM_ARG_CPU, "the CPU the caller runs on")
 #define PA_A_CTX(X, p) X(p, ctx, 0, MM_CTX_NR - 1, pa_ctx_names, MM_ARG_CTX, "the caller's context (nmi runs as irqs_off)")
@@ -62,8 +65,9 @@ MM_DECLARE_CFG(PA_CFG, PA_CFG)
 #define PA_ARGS_INJECT_BAD_PAGE(X, p) PA_A_CPU(X, p) \
 	X(p, zone, 0, 1, pa_zone_names, 0, "zone") PA_A_MT(X, p) \
 	X(p, pos, 0, 63, NULL, 0, "position on the pcp list")
-#define PA_ARGS_SET_PCP(X, p) X(p, high_mult, 0, 6, NULL, 0, "high = high_mult * batch") \
-	X(p, batch, 1, 31, NULL, 0, "batch")
+#define PA_ARGS_SET_PCP(X, p) X(p, high_mult, 0, 6, NULL, 0, "6: pageset_set_batch(), else pageset_set_high()") \
+	X(p, batch, 1, 31, NULL, 0, "batch (pageset_set_batch) or high / high_mult (pageset_set_high)")
+#define PA_ARGS_KSWAPD(X, p)
 MM_DECLARE_OPS(PA_OPS)
 
 /* gfp argument of page_alloc */
@@ -72,13 +76,14 @@ enum pa_gfp_choice {
 	PA_GFP_NOWAIT,		/* GFP_NOWAIT | __GFP_NOWARN */
 	PA_GFP_ATOMIC,
 	PA_GFP_ZERO_MASK,	/* 0 */
-	PA_GFP_NO_LOCKS,	/* __GFP_NO_LOCKS (bit 0x800000) */
+	PA_GFP_NO_LOCKS,	/* bit 0x800000: __GFP_NO_LOCKS where a revision defines it */
 	PA_GFP_NO_LOCKS_RECLAIM, /* __GFP_NO_LOCKS | __GFP_RECLAIM */
 	PA_GFP_NO_LOCKS_ZERO,	/* __GFP_NO_LOCKS | __GFP_ZERO */
 	PA_GFP_NR
 };
 
 enum pa_fail_arg { PA_FAIL_PAGE_ALLOC, PA_FAIL_KMALLOC };
+enum pa_mt_arg { PA_MT_UNMOVABLE, PA_MT_MOVABLE, PA_MT_RECLAIMABLE };
 
 #define PA_NR_ZONES	2	/* ZONE_DMA32, ZONE_NORMAL */
 
@@ -92,11 +97,12 @@ enum pa_fail_arg { PA_FAIL_PAGE_ALLOC, PA_FAIL_KMALLOC };
 	I(CONSERVATION, "I2_CONSERVATION", "every page is in exactly one place: buddy, pcp list, user, kvfree_rcu block, bad") \
 	I(NR_FREE, "I2_NR_FREE", "NR_FREE_PAGES equals the pages on the buddy free lists") \
 	I(BUDDY_FORM, "I3_BUDDY_FORM", "buddy free lists hold aligned, unmerged blocks of their order") \
+	I(WMARK_BOOST, "", "zone->watermark_boost is 0 in zones under 4 pageblocks and at most boost_watermark()'s max_boost") \
 	I(LOCKLESS_BUDDY, "I6_LOCKLESS_BUDDY", "the lockless path never touches the buddy lists") \
 	I(LOCKLESS_DEBUG_PAGEALLOC, "I6_LOCKLESS_DEBUG_PAGEALLOC", "the lockless path takes no lock through debug_pagealloc") \
 	I(LOCKLESS_PCP, "I6_LOCKLESS_PCP", "the lockless path takes pages only from this CPU's list with interrupts disabled") \
 	I(LOCKLESS_PICK, "I6_LOCKLESS_PICK", "the lockless path returns the page the pcp list heads") \
-	I(NO_LOCKS_PATH, "I7_NO_LOCKS_PATH", "__GFP_NO_LOCKS never reaches a lock-taking path") \
+	I(NO_LOCKS_PATH, "I7_NO_LOCKS_PATH", "__GFP_NO_LOCKS never takes zone->lock nor enters the slow path") \
 	I(KVFREE_DOUBLE_FREE, "I9_DOUBLE_FREE", "a kvfree_rcu object is freed once") \
 	I(KVFREE_BEFORE_GP, "I9_FREED_BEFORE_GP", "a kvfree_rcu object is freed only after a grace period") \
 	I(KVFREE_ACCOUNT, "I9_KVFREE_ACCOUNT", "kvfree_rcu objects queued = freed + pending") \
@@ -122,6 +128,10 @@ enum pa_fail_arg { PA_FAIL_PAGE_ALLOC, PA_FAIL_KMALLOC };
 	O(p, lockless_failed, "lockless allocation attempts that failed") \
 	O(p, zone_lock_taken, "zone->lock acquisitions") \
 	O(p, slowpath_entries, "__alloc_pages_slowpath() calls") \
+	O(p, kswapd_wakeups, "wakeup_kswapd() calls that woke kswapd") \
+	O(p, kswapd_runs, "balance_pgdat() runs") \
+	A(p, watermark_boost, [PA_NR_ZONES], "zone->watermark_boost per zone") \
+	O(p, boot_bnode_pages, "bnode pages kfree_rcu_batch_init() cached at boot") \
 	O(p, rcu_gp_seq, "completed grace periods") \
 	O(p, work_run, "work items run")
 MM_DECLARE_OBS(pa_obs, PA_OBS)
@@ -130,7 +140,8 @@ extern const char *const pa_onoff_names[], *const pa_ctx_names[], *const pa_mt_n
 	*const pa_gfp_names[], *const pa_fail_names[], *const pa_zone_names[];
 
 /*
- * Op results (struct mm_opres): *  page_alloc / lockless_alloc: status 0 or -ENOMEM; val[0] zone index
+ * Op results (struct mm_opres):
+ *  page_alloc / lockless_alloc: status 0 or -ENOMEM; val[0] zone index
  *    (-1 none), val[1] pfn, val[2] order, val[3] 1 if the failure was an
  *    injected one (fail_next).
  *  page_free: val[0] zone, val[1] pfn, val[2] order.
@@ -140,4 +151,5 @@ extern const char *const pa_onoff_names[], *const pa_ctx_names[], *const pa_mt_n
  */
 
 extern const struct mm_family pagealloc_family;
+extern const struct mm_variant pagealloc_v5_9, pagealloc_lockless, pagealloc_nolocks_flag;
 #endif

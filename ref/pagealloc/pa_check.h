@@ -1,42 +1,43 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Per-variant invariants of the pagealloc family (SPEC 3(f)), checked after
- * every op.  Each is a property of the v5.9 kernel's own semantics:
+ * Per-variant invariants of the pagealloc family, checked after every op.
+ * Each is a property of the v5.9 kernel's own semantics; a violation names
+ * the kernel function the op entered (pa_exec_entry()):
  *
- * I1_PCP_COUNT        pcp->count equals the total length of pcp->lists[]
+ * PCP_COUNT           pcp->count equals the total length of pcp->lists[]
  *                     (per CPU and zone), and each pcp page's stored
  *                     migratetype is that of the list it is on.
- * I1_PCP_HIGH         a free that brings pcp->count to pcp->high returns
+ * PCP_HIGH            a free that brings pcp->count to pcp->high returns
  *                     min(batch, count) pages to the buddy
  *                     (free_unref_page_commit); otherwise count grows by 1.
- * I2_CONSERVATION     every page is in exactly one place: boot-reserved,
+ * CONSERVATION        every page is in exactly one place: boot-reserved,
  *                     buddy, one pcp list, one user, one kvfree_rcu block
  *                     (attached, in flight or cached), or leaked by bad_page.
- * I2_NR_FREE          NR_FREE_PAGES equals the pages in buddy blocks (plus
+ * NR_FREE             NR_FREE_PAGES equals the pages in buddy blocks (plus
  *                     the blocks rmqueue() leaks without accounting), and
  *                     free_area[o].nr_free the blocks on its lists.
- * I3_BUDDY_FORM       every buddy block is PageBuddy with its order,
+ * BUDDY_FORM          every buddy block is PageBuddy with its order,
  *                     order-aligned, inside its zone, on the free list of
  *                     its order; no free block has a free buddy of the same
  *                     order below pageblock_order (__free_one_page merges).
- * I9_KVFREE_ACCOUNT   #via_block + #via_rcu_head + #via_sync == #calls;
- *                     #freed + #pending == #calls; pending objects are
+ * WMARK_BOOST         zone->watermark_boost is 0 in a zone under 4
+ *                     pageblocks and never above boost_watermark()'s
+ *                     max(pageblock_nr_pages, high * factor / 10000).
+ * KVFREE_ACCOUNT      via_block + via_rcu_head + via_sync == calls;
+ *                     freed + pending == calls; pending objects are
  *                     queued; the bnode cache holds nr_bkv_objs <=
  *                     rcu_min_cached_objs pages; blocks hold at most
  *                     KVFREE_BULK_MAX_ENTR records.
- * Checked where they happen (kvfree_rcu.c, pa_variant.c):
- * I9_DOUBLE_FREE      a kvfree_rcu()'d object is freed exactly once.
- * I9_FREED_BEFORE_GP  and only after a grace period ended since the call.
- * I6_LOCKLESS_*       V1: success takes exactly one page off this CPU's pcp
- *                     lists, the buddy is untouched; DEBUG_PAGEALLOC -> 0;
- *                     (_PICK) the page is the first list head, zones Normal
- *                     then DMA32, migratetypes 0..2, that passes
- *                     check_new_pcp(), and 0 only if there is none.
- * I7_NO_LOCKS_PATH    V2: an order-0 __GFP_NO_LOCKS request takes no
- *                     zone->lock and never enters the slow path.
+ * Checked where they happen (kvfree_rcu.h, the ports):
+ * KVFREE_DOUBLE_FREE  a kvfree_rcu()'d object is freed exactly once,
+ * KVFREE_BEFORE_GP    and only after a grace period ended since the call.
+ * LOCKLESS_*, NO_LOCKS_PATH: the revisions' own promises, in their ports.
  * Lock rules (SLEEP_IN_ATOMIC, INVALID_WAIT_CTX, DEADLOCK, NMI_UNSAFE,
  * LOCK_IN_LOCKLESS_PATH) are the machine's lock checker's.
  */
+#ifndef MM_PA_CHECK_H
+#define MM_PA_CHECK_H
+
 #include <string.h>
 
 #include "pa_internal.h"
@@ -46,7 +47,7 @@ static const char *const place_names[] = {
 	"nowhere", "boot-reserved", "buddy", "pcp", "user", "kvfree block", "bad"
 };
 
-static unsigned char *owner_of;	/* G->scratch: the place a page was found in */
+static unsigned char *owner_of __attribute__((unused));	/* G->scratch */
 
 static struct page *pfn_page(unsigned long pfn)
 {
@@ -66,11 +67,11 @@ static void mark(struct page *page, unsigned long nr, int place)
 		unsigned long pfn = page->pfn + i;
 
 		if (pfn >= G->total_pages)
-			mm_violation("CONSERVATION", "pa_check",
+			mm_violation("CONSERVATION", pa_exec_entry(),
 				     "%s block pfn %lu + %lu beyond memory", place_names[place],
 				     page->pfn, nr);
 		if (owner_of[pfn] != PL_NONE)
-			mm_violation("CONSERVATION", "pa_check",
+			mm_violation("CONSERVATION", pa_exec_entry(),
 				     "pfn %lu is both %s and %s", pfn,
 				     place_names[owner_of[pfn]], place_names[place]);
 		owner_of[pfn] = (unsigned char)place;
@@ -93,19 +94,19 @@ static void check_buddy(struct zone *zone, long *buddy_pages)
 				unsigned long off = page->pfn - zone->zone_start_pfn;
 
 				if (++guard > G->total_pages)
-					mm_violation("BUDDY_FORM", "pa_check",
+					mm_violation("BUDDY_FORM", pa_exec_entry(),
 						     "free list %s/%u/%d does not end", zone->name, o, mt);
 				if (page->zid != zone->idx || off >= zone->spanned_pages ||
 				    off + (1UL << o) > zone->spanned_pages)
-					mm_violation("BUDDY_FORM", "pa_check",
+					mm_violation("BUDDY_FORM", pa_exec_entry(),
 						     "pfn %lu order %u outside zone %s", page->pfn, o,
 						     zone->name);
 				if (!(page->flags & PG_buddy) || page->private != o)
-					mm_violation("BUDDY_FORM", "pa_check",
+					mm_violation("BUDDY_FORM", pa_exec_entry(),
 						     "pfn %lu on the order-%u list: PageBuddy %d order %lu",
 						     page->pfn, o, !!(page->flags & PG_buddy), page->private);
 				if (page->pfn & ((1UL << o) - 1))
-					mm_violation("BUDDY_FORM", "pa_check",
+					mm_violation("BUDDY_FORM", pa_exec_entry(),
 						     "pfn %lu not aligned to its order %u", page->pfn, o);
 				if (o < max_order) {
 					unsigned long bpfn = page->pfn ^ (1UL << o);
@@ -113,13 +114,13 @@ static void check_buddy(struct zone *zone, long *buddy_pages)
 
 					if (buddy && buddy->zid == page->zid &&
 					    (buddy->flags & PG_buddy) && buddy->private == o)
-						mm_violation("BUDDY_FORM", "pa_check",
+						mm_violation("BUDDY_FORM", pa_exec_entry(),
 							     "free buddies pfn %lu and %lu of order %u not merged",
 							     page->pfn, bpfn, o);
 				}
 				for (unsigned long i = 1; i < (1UL << o); i++)
 					if (page[i].flags & PG_buddy)
-						mm_violation("BUDDY_FORM", "pa_check",
+						mm_violation("BUDDY_FORM", pa_exec_entry(),
 							     "tail pfn %lu of a free block is PageBuddy",
 							     page->pfn + i);
 				mark(page, 1UL << o, PL_BUDDY);
@@ -128,7 +129,7 @@ static void check_buddy(struct zone *zone, long *buddy_pages)
 			}
 		}
 		if (blocks != area->nr_free)
-			mm_violation("NR_FREE", "pa_check",
+			mm_violation("NR_FREE", pa_exec_entry(),
 				     "zone %s free_area[%u].nr_free %lu, lists hold %lu", zone->name,
 				     o, area->nr_free, blocks);
 	}
@@ -145,21 +146,21 @@ static void check_pcp(struct zone *zone)
 
 			list_for_each_entry(page, &pcp->lists[mt], lru) {
 				if (++n > (long)G->total_pages)
-					mm_violation("PCP_COUNT", "pa_check",
+					mm_violation("PCP_COUNT", pa_exec_entry(),
 						     "pcp list cpu %d zone %s does not end", cpu, zone->name);
 				if (page->zid != zone->idx)
-					mm_violation("CONSERVATION", "pa_check",
+					mm_violation("CONSERVATION", pa_exec_entry(),
 						     "pfn %lu of zone %d on a pcp list of zone %s",
 						     page->pfn, page->zid, zone->name);
 				if ((int)page->index != mt)
-					mm_violation("PCP_COUNT", "pa_check",
+					mm_violation("PCP_COUNT", pa_exec_entry(),
 						     "pfn %lu has pcp migratetype %lu on list %d",
 						     page->pfn, page->index, mt);
 				mark(page, 1, PL_PCP);
 			}
 		}
 		if (n != pcp->count)
-			mm_violation("PCP_COUNT", "pa_check",
+			mm_violation("PCP_COUNT", pa_exec_entry(),
 				     "cpu %d zone %s: pcp->count %d, lists hold %ld", cpu, zone->name,
 				     pcp->count, n);
 	}
@@ -171,15 +172,15 @@ static long check_block_chain(struct kvfree_rcu_bulk_data *b, long *pending)
 
 	for (; b; b = b->next) {
 		if (++n > (long)G->total_pages)
-			mm_violation("KVFREE_ACCOUNT", "pa_check", "block chain does not end");
+			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(), "block chain does not end");
 		if (b->nr_records > KVFREE_BULK_MAX_ENTR)
-			mm_violation("KVFREE_ACCOUNT", "pa_check", "block holds %lu records",
+			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(), "block holds %lu records",
 				     b->nr_records);
 		for (unsigned long j = 0; j < b->nr_records; j++) {
 			struct rcu_obj *o = b->records[j];
 
 			if (o->state != OBJ_QUEUED)
-				mm_violation("KVFREE_ACCOUNT", "pa_check",
+				mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
 					     "pending object in a block has state %u", o->state);
 		}
 		*pending += (long)b->nr_records;
@@ -196,9 +197,9 @@ static void check_head_chain(struct rcu_head *h, long *pending)
 		struct rcu_obj *o = (struct rcu_obj *)((char *)h - (unsigned long)h->func);
 
 		if (++n > 1L << 24)
-			mm_violation("KVFREE_ACCOUNT", "pa_check", "rcu_head chain does not end");
+			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(), "rcu_head chain does not end");
 		if (o->state != OBJ_QUEUED)
-			mm_violation("KVFREE_ACCOUNT", "pa_check",
+			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
 				     "pending rcu_head object has state %u", o->state);
 		(*pending)++;
 	}
@@ -209,11 +210,11 @@ static void check_kvfree(void)
 	long pending = 0;
 
 	if (G->kv_via_block + G->kv_via_head + G->kv_via_sync != G->kv_calls)
-		mm_violation("KVFREE_ACCOUNT", "pa_check",
+		mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
 			     "block %ld + head %ld + sync %ld != calls %ld", G->kv_via_block,
 			     G->kv_via_head, G->kv_via_sync, G->kv_calls);
 	for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
-		struct kfree_rcu_cpu *krcp = &G->krc[cpu];
+		struct kfree_rcu_cpu *krcp = &krc[cpu];
 		long cached = 0;
 
 		check_block_chain(krcp->bkvhead[0], &pending);
@@ -228,17 +229,34 @@ static void check_kvfree(void)
 			mark(virt_to_page(b), 1, PL_BLOCK);
 		}
 		if (cached != krcp->nr_bkv_objs || cached > rcu_min_cached_objs)
-			mm_violation("KVFREE_ACCOUNT", "pa_check",
+			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
 				     "cpu %d bnode cache: nr_bkv_objs %d, list %ld, limit %d", cpu,
 				     krcp->nr_bkv_objs, cached, rcu_min_cached_objs);
 	}
 	if (G->kv_freed + pending != G->kv_calls)
-		mm_violation("KVFREE_ACCOUNT", "pa_check",
+		mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
 			     "freed %ld + pending %ld != calls %ld", G->kv_freed, pending,
 			     G->kv_calls);
 }
 
-void pa_check(void *inst)
+static void check_boost(void)
+{
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &G->zones[z];
+		unsigned long max_boost = zone->_watermark[WMARK_HIGH] *
+					  (unsigned long)watermark_boost_factor / 10000;
+
+		max_boost = max(pageblock_nr_pages, max_boost);
+		if ((pageblock_nr_pages * 4 > zone->managed_pages && zone->watermark_boost) ||
+		    zone->watermark_boost > max_boost)
+			mm_violation("WMARK_BOOST", "boost_watermark",
+				     "zone %s (%lu managed pages, high %lu): watermark_boost %lu, max %lu",
+				     zone->name, zone->managed_pages, zone->_watermark[WMARK_HIGH],
+				     zone->watermark_boost, max_boost);
+	}
+}
+
+static void pa_check(void *inst)
 {
 	long buddy_pages;
 	struct page *page;
@@ -266,7 +284,7 @@ void pa_check(void *inst)
 		for (unsigned long pfn = 0; pfn < G->total_pages; pfn++)
 			buddy += owner_of[pfn] == PL_BUDDY;
 		if (sum != buddy + G->nr_free_drift)
-			mm_violation("NR_FREE", "pa_check",
+			mm_violation("NR_FREE", pa_exec_entry(),
 				     "NR_FREE_PAGES %ld, buddy holds %ld (+%ld leaked unaccounted)",
 				     sum, buddy, G->nr_free_drift);
 		for (int z = 0; z < MAX_NR_ZONES && !G->nr_free_drift; z++) {
@@ -276,7 +294,7 @@ void pa_check(void *inst)
 			for (unsigned long i = 0; i < zone->spanned_pages; i++)
 				zb += owner_of[zone->zone_start_pfn + i] == PL_BUDDY;
 			if (zb != zone->nr_free_pages)
-				mm_violation("NR_FREE", "pa_check",
+				mm_violation("NR_FREE", pa_exec_entry(),
 					     "zone %s NR_FREE_PAGES %ld, buddy holds %ld", zone->name,
 					     zone->nr_free_pages, zb);
 		}
@@ -286,9 +304,10 @@ void pa_check(void *inst)
 	list_for_each_entry(page, &G->bad_pages, lru)
 		mark(page, 1UL << page->private, PL_BAD);
 	check_kvfree();
+	check_boost();
 	for (unsigned long pfn = 0; pfn < G->total_pages; pfn++)
 		if (owner_of[pfn] == PL_NONE)
-			mm_violation("CONSERVATION", "pa_check", "pfn %lu is nowhere (lost)", pfn);
+			mm_violation("CONSERVATION", pa_exec_entry(), "pfn %lu is nowhere (lost)", pfn);
 
 	if (G->last_free_pcp) {
 		int before = G->last_free_count_before, after = G->last_free_count_after;
@@ -302,3 +321,4 @@ void pa_check(void *inst)
 				     before, after, G->last_free_high, G->last_free_batch, expect);
 	}
 }
+#endif /* MM_PA_CHECK_H */

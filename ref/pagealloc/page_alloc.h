@@ -1,32 +1,53 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The v5.9 page allocator (mm/page_alloc.c) of the pagealloc family: the
- * buddy free lists with split (expand) and merge (__free_one_page), the
- * per-cpu lists, watermarks and the fast path, and the slow path reduced to
- * what matters here (kswapd wakeup, no reclaimable memory, no OOM killer).
- * Read from KINGFIOX/linux-5.4.286 mm/page_alloc.c @ 8aae2b806e44 and the
- * v5.9 changes the seed's diffs show (highest_zoneidx, free-list helpers).
+ * The v5.9 page allocator (mm/page_alloc.c) of the pagealloc family, the
+ * part every revision shares: the buddy free lists with split (expand) and
+ * merge (__free_one_page), the per-cpu lists, fallback stealing with the
+ * watermark boost, rmqueue() with its kswapd wake-up, watermarks, the slow
+ * path with its kswapd wake-ups and reclaim retries, wakeup_kswapd() and a
+ * kswapd that reclaims nothing (mm/vmscan.c), draining and boot.  Read from
+ * the v5.9-era mm/page_alloc.c (KINGFIOX/linux-5.4.286 @ 8aae2b806e44 plus
+ * the v5.9 helpers) and, for the boost, rmqueue() exit and slow-path code, a
+ * v5.10.228 tree (06I90/Notes-of-Kernel-5.10.228 @ c026e141ec2d), minus
+ * what postdates v5.9: boost_watermark() is v5.9's void form with the flag
+ * set regardless (the context of Johannes Weiner's "mm: don't wake kswapd
+ * prematurely when watermark boosting is disabled", Message-ID
+ * 20201020175833.397286-1-hannes@cmpxchg.org, posted after v5.9), and
+ * zone_watermark_fast()'s GFP_ATOMIC boost exception of that tree is left
+ * out (not verified to be in v5.9).  wakeup_kswapd() and its helpers follow
+ * v5.9 mm/vmscan.c as the kernel documents them; not read from a stored
+ * copy.
  *
- * The V2 hooks of seed 002 (__GFP_NO_LOCKS / ALLOC_NO_LOCKS, Rezki #48)
- * are compiled in and active only when G->vops->gfp_no_locks is set
- * (impl/pagealloc/nolocks_flag.c); each is marked "V2 hook".
+ * A port includes this file into its own translation unit after
+ * pa_internal.h and provides the functions a revision may change, declared
+ * below: rmqueue_bulk(), get_page_from_freelist(), prepare_alloc_pages()
+ * and __alloc_pages_nodemask() (v5.9's are in page_alloc-entry.h).
  *
  * Modelling choices (docs/pagealloc.md): one node; MAX_ORDER 5 and
  * pageblock_order 4; no CMA, no memory isolation, no highatomic reserve,
- * no watermark boost, no deferred struct page init (deferred_pages false),
- * DEBUG_VM=y (check_new_pcp checks every page, as distros ship it);
- * zone_statistics / vm events are not modelled beyond NR_FREE_PAGES;
- * under PREEMPT_RT the pcp lists are protected by the RT tree's local lock,
- * modelled as not disabling interrupts; debug_pagealloc maps pages with a
- * spinlock_t taken (powerpc hash __kernel_map_pages, Rezki #61).
+ * no deferred struct page init (deferred_pages false), DEBUG_VM=y
+ * (check_new_pcp checks every page, as distros ship it); zone_statistics /
+ * vm events are not modelled beyond NR_FREE_PAGES; nothing is reclaimable
+ * (no page cache, no anon pages), so reclaim makes no progress and
+ * kcompactd is never woken; under PREEMPT_RT the pcp lists are protected
+ * by the RT tree's local lock, modelled as not disabling interrupts;
+ * debug_pagealloc maps pages with a spinlock_t taken (powerpc hash
+ * __kernel_map_pages).
  */
+#ifndef MM_PA_PAGE_ALLOC_H
+#define MM_PA_PAGE_ALLOC_H
+
 #include <errno.h>
 #include <string.h>
 
 #include <linux/sched.h>
 #include "pa_internal.h"
 
-struct pa_state *pa_G;
+#pragma GCC diagnostic ignored "-Wunused-function"
+
+struct alloc_context;
+static int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long count,
+			struct list_head *list, int migratetype, unsigned int alloc_flags);
 
 /* -- small helpers ----------------------------------------------------- */
 
@@ -37,7 +58,7 @@ struct pa_state *pa_G;
 #define pcp_irq_save(flags) do { (flags) = 1; if (!G->preempt_rt) local_irq_save(flags); } while (0)
 #define pcp_irq_restore(flags) do { if (!G->preempt_rt) local_irq_restore(flags); } while (0)
 
-struct page *virt_to_page(const void *addr)
+static struct page *virt_to_page(const void *addr)
 {
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = &G->zones[z];
@@ -46,8 +67,10 @@ struct page *virt_to_page(const void *addr)
 		if (a >= zone->mem && a < zone->mem + zone->spanned_pages * PAGE_SIZE)
 			return &zone->mem_map[(a - zone->mem) / PAGE_SIZE];
 	}
-	mm_violation("KERNEL_BUG", __func__, "virt_to_page of a non-linear address");
+	mm_violation("KERNEL_BUG", "virt_to_page", "virt_to_page of a non-linear address");
 }
+
+#define free_page(addr)	free_pages((addr), 0)
 
 static inline bool PageBuddy(const struct page *page)
 {
@@ -163,7 +186,7 @@ static inline void __mod_zone_freepage_state(struct zone *zone, long nr, int mt)
 }
 
 /* bad_page(): report and taint; the struct page keeps its bad fields */
-void pa_bad_page(struct page *page)
+static void pa_bad_page(struct page *page)
 {
 	mm_note("BAD_PAGE", "pfn %lu: bad page state", page->pfn);
 }
@@ -186,7 +209,7 @@ static bool check_new_page(struct page *page)
 }
 
 /* DEBUG_VM=y variants, v5.9 */
-bool check_new_pcp(struct page *page)
+static bool check_new_pcp(struct page *page)
 {
 	return check_new_page(page);
 }
@@ -226,7 +249,7 @@ static bool bulkfree_pcp_prepare(struct page *page)
  * (arch/powerpc/mm/book3s64/hash_utils.c, v5.9): kernel_map_linear_page()
  * and kernel_unmap_linear_page() take linear_map_hash_lock, declared with
  * DEFINE_SPINLOCK (a spinlock_t) until it became a raw_spinlock_t in later
- * kernels (Rezki #61: "powerpc variant uses sleep-able locks").  x86 and
+ * kernels (Rezki in the thread: "powerpc variant uses sleep-able locks").  x86 and
  * arm64 take no lock here with debug_pagealloc on; the model takes the
  * powerpc side, the one the thread discusses.  [modelling choice]
  */
@@ -427,7 +450,7 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 }
 
 /* Mirrors __free_pages() / free_the_page(), v5.9 (refcount 1 -> 0). */
-void __free_pages(struct page *page, unsigned int order)
+static void __free_pages(struct page *page, unsigned int order)
 {
 	if (order == 0)
 		free_unref_page(page);
@@ -435,7 +458,7 @@ void __free_pages(struct page *page, unsigned int order)
 		__free_pages_ok(page, order);
 }
 
-void free_pages(unsigned long addr, unsigned int order)
+static void free_pages(unsigned long addr, unsigned int order)
 {
 	if (addr != 0)
 		__free_pages(virt_to_page((void *)addr), order);
@@ -521,28 +544,65 @@ static bool can_steal_fallback(unsigned int order, int start_mt)
 	return false;
 }
 
+/* watermark_boost_factor, mm/page_alloc.c v5.9 (the sysctl's default) */
+static const int watermark_boost_factor = 15000;
+
+static inline unsigned long zone_managed_pages(const struct zone *zone)
+{
+	return zone->managed_pages;
+}
+
+/* Mirrors boost_watermark(), mm/page_alloc.c v5.9 (void: the flag is set regardless). */
+static inline void boost_watermark(struct zone *zone)
+{
+	unsigned long max_boost;
+
+	if (!watermark_boost_factor)
+		return;
+	/* Don't bother in zones that are unlikely to produce results. */
+	if ((pageblock_nr_pages * 4) > zone_managed_pages(zone))
+		return;
+	max_boost = zone->_watermark[WMARK_HIGH] * (unsigned long)watermark_boost_factor / 10000;
+	/* high watermark may be uninitialised (or very small): do not boost */
+	if (!max_boost)
+		return;
+	max_boost = max(pageblock_nr_pages, max_boost);
+	zone->watermark_boost = min(zone->watermark_boost + pageblock_nr_pages, max_boost);
+}
+
 /*
  * Mirrors steal_suitable_fallback(), v5.9: claim the whole pageblock when
- * its free pages plus the pages "alike" the request make half of it.  No
- * watermark boost.  The model has no PageLRU / __PageMovable pages, so
- * move_freepages_block() counts movable_pages 0, and as in the kernel an
- * unmovable or reclaimable request falling back to a MOVABLE block counts
- * every non-free page as alike (pageblock_nr_pages - free_pages): it
- * always claims such a block.
+ * its free pages plus the pages "alike" the request make half of it.  A
+ * steal below pageblock_order boosts the zone's watermarks and, with
+ * ALLOC_KSWAPD, flags the zone so that rmqueue() wakes kswapd.  The model
+ * has no PageLRU / __PageMovable pages, so move_freepages_block() counts
+ * movable_pages 0, and as in the kernel an unmovable or reclaimable request
+ * falling back to a MOVABLE block counts every non-free page as alike
+ * (pageblock_nr_pages - free_pages): it always claims such a block.
  */
-static void steal_suitable_fallback(struct zone *zone, struct page *page, int start_type,
-				    bool whole_block)
+static void steal_suitable_fallback(struct zone *zone, struct page *page,
+				    unsigned int alloc_flags, int start_type, bool whole_block)
 {
 	unsigned int current_order = (unsigned int)page_order(page);
 	int free_pages, movable_pages, alike_pages;
 	int old_block_type = get_pageblock_migratetype(page);
 
+	/* Take ownership for orders >= pageblock_order */
 	if (current_order >= pageblock_order) {
 		/* change_pageblock_range() of one block */
 		set_pageblock_migratetype(page, start_type);
-		move_to_free_list(page, zone, current_order, start_type);
-		return;
+		goto single_page;
 	}
+
+	/*
+	 * Boost watermarks to increase reclaim pressure to reduce the
+	 * likelihood of future fallbacks. Wake kswapd now as the node
+	 * may be balanced overall and kswapd will not wake naturally.
+	 */
+	boost_watermark(zone);
+	if (alloc_flags & ALLOC_KSWAPD)
+		zone->flags |= ZONE_BOOSTED_WATERMARK;
+
 	if (!whole_block)
 		goto single_page;
 	free_pages = move_freepages_block(zone, page, start_type, &movable_pages);
@@ -621,7 +681,7 @@ find_smallest:
 
 do_steal:
 	page = get_page_from_free_area(area, fallback_mt);
-	steal_suitable_fallback(zone, page, start_migratetype, can_steal);
+	steal_suitable_fallback(zone, page, alloc_flags, start_migratetype, can_steal);
 	return true;
 }
 
@@ -640,39 +700,6 @@ retry:
 	return page;
 }
 
-/*
- * Mirrors rmqueue_bulk(), mm/page_alloc.c v5.9: @count pages from the buddy
- * onto @list under zone->lock.  This is where v5.9 takes zone->lock under
- * kvfree_rcu()'s raw krcp->lock (seed 002).
- */
-static int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long count,
-			struct list_head *list, int migratetype, unsigned int alloc_flags)
-{
-	int i, alloced = 0;
-
-	/* V2 hook (Rezki #48) */
-	if (G->vops->gfp_no_locks && (alloc_flags & ALLOC_NO_LOCKS) &&
-	    !(G->vops->test_faults & PA_TEST_SKIP_NO_LOCKS_HOOK))
-		return alloced;
-
-	zone_lock(zone);
-	for (i = 0; i < (int)count; ++i) {
-		struct page *page = __rmqueue(zone, order, migratetype, alloc_flags);
-
-		if (unlikely(page == NULL))
-			break;
-		if (unlikely(check_pcp_refill(page))) {
-			pa_leak(page, 0);
-			continue;
-		}
-		list_add_tail(&page->lru, list);
-		alloced++;
-	}
-	zone->nr_free_pages -= (long)i << order;
-	zone_unlock(zone);
-	return alloced;
-}
-
 /* Mirrors __rmqueue_pcplist(), v5.9. */
 static struct page *__rmqueue_pcplist(struct zone *zone, int migratetype,
 				      unsigned int alloc_flags, struct per_cpu_pages *pcp,
@@ -682,7 +709,7 @@ static struct page *__rmqueue_pcplist(struct zone *zone, int migratetype,
 	long guard = 0;
 
 	do {
-		MM_LOOP_GUARD(guard, 4096, __func__);
+		MM_LOOP_GUARD(guard, 4096, "__rmqueue_pcplist");
 		if (list_empty(list)) {
 			pcp->count += rmqueue_bulk(zone, 0, pcp->batch, list, migratetype,
 						   alloc_flags);
@@ -719,46 +746,16 @@ static struct page *rmqueue_pcplist(struct zone *preferred_zone, struct zone *zo
 	return page;
 }
 
-/* Mirrors rmqueue(), v5.9 (no highatomic reserve, no boost). */
-static struct page *rmqueue(struct zone *preferred_zone, struct zone *zone,
-			    unsigned int order, gfp_t gfp_flags, unsigned int alloc_flags,
-			    int migratetype)
-{
-	unsigned long flags;
-	struct page *page;
-	long guard = 0;
-
-	if (likely(order == 0))
-		return rmqueue_pcplist(preferred_zone, zone, gfp_flags, migratetype,
-				       alloc_flags);
-
-	G->zone_lock_taken++;
-	spin_lock_irqsave(&zone->lock, flags);
-	do {
-		MM_LOOP_GUARD(guard, 4096, __func__);
-		page = __rmqueue(zone, order, migratetype, alloc_flags);
-		if (page && check_new_pages(page, order)) {
-			pa_leak(page, order);
-			/* leaked; the kernel accounts NR_FREE_PAGES for the good page only */
-			G->nr_free_drift += 1L << order;
-			continue;
-		}
-		break;
-	} while (1);
-	if (page)
-		__mod_zone_freepage_state(zone, -(1L << order),
-					  get_pcppage_migratetype(page));
-	/* the kernel drops the lock first and restores irqs after the stats */
-	spin_unlock_irqrestore(&zone->lock, flags);
-	return page;
-}
-
 /* -- watermarks -------------------------------------------------------- */
 
+/* Mirrors the wmark_pages() family of include/linux/mmzone.h v5.9. */
 static inline unsigned long wmark_pages(const struct zone *z, int i)
 {
-	return z->_watermark[i];
+	return z->_watermark[i] + z->watermark_boost;
 }
+
+#define min_wmark_pages(z)	wmark_pages(z, WMARK_MIN)
+#define high_wmark_pages(z)	wmark_pages(z, WMARK_HIGH)
 
 /* Mirrors __zone_watermark_ok(), v5.9 (no CMA, no highatomic reserve). */
 static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
@@ -805,6 +802,220 @@ static inline bool zone_watermark_fast(struct zone *z, unsigned int order,
 	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, free_pages);
 }
 
+/* Mirrors zone_watermark_ok_safe(), v5.9 (NR_FREE_PAGES is exact here). */
+static bool zone_watermark_ok_safe(struct zone *z, unsigned int order, unsigned long mark,
+				   int highest_zoneidx)
+{
+	return __zone_watermark_ok(z, order, mark, highest_zoneidx, 0, z->nr_free_pages);
+}
+
+/* -- kswapd (mm/vmscan.c v5.9) ------------------------------------------ */
+
+static inline bool managed_zone(const struct zone *zone)
+{
+	return zone_managed_pages(zone);
+}
+
+/* Mirrors pgdat_balanced(), mm/vmscan.c v5.9. */
+static bool pgdat_balanced(struct pglist_data *pgdat, int order, int highest_zoneidx)
+{
+	unsigned long mark = -1UL;
+	int i;
+
+	(void)pgdat;
+	for (i = 0; i <= highest_zoneidx; i++) {
+		struct zone *zone = &G->zones[i];
+
+		if (!managed_zone(zone))
+			continue;
+		mark = high_wmark_pages(zone);
+		if (zone_watermark_ok_safe(zone, (unsigned int)order, mark, highest_zoneidx))
+			return true;
+	}
+	/* a node with no populated zone within highest_zoneidx needs no balancing */
+	return mark == -1UL;
+}
+
+/* Mirrors pgdat_watermark_boosted(), mm/vmscan.c v5.9. */
+static bool pgdat_watermark_boosted(struct pglist_data *pgdat, int highest_zoneidx)
+{
+	(void)pgdat;
+	for (int i = highest_zoneidx; i >= 0; i--) {
+		struct zone *zone = &G->zones[i];
+
+		if (!managed_zone(zone))
+			continue;
+		if (zone->watermark_boost)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Mirrors __wake_up_common_lock() of wake_up_interruptible(
+ * &pgdat->kswapd_wait), kernel/sched/wait.c v5.9: the wait queue's
+ * spinlock_t taken with interrupts saved, kswapd made runnable.
+ */
+static void __wake_up_common_lock(struct pglist_data *pgdat)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pgdat->kswapd_wait_lock, flags);
+	pgdat->kswapd_sleeping = false;
+	G->kswapd_wakeups++;
+	spin_unlock_irqrestore(&pgdat->kswapd_wait_lock, flags);
+}
+
+/*
+ * Mirrors wakeup_kswapd(), mm/vmscan.c v5.9: record the order and zone
+ * kswapd should balance for; return early when kswapd is already awake
+ * (its wait queue is empty) or the node is hopeless or balanced and not
+ * boosted; else wake it, taking the wait queue's lock.  No cpusets.  The
+ * kcompactd wake-up of the balanced case is not modelled: nothing is
+ * compactable in the model.
+ */
+static void wakeup_kswapd(struct zone *zone, gfp_t gfp_flags, int order,
+			  int highest_zoneidx)
+{
+	struct pglist_data *pgdat = &G->pgdat;
+	int curr_idx;
+
+	(void)gfp_flags;
+	if (!managed_zone(zone))
+		return;
+	curr_idx = READ_ONCE(pgdat->kswapd_highest_zoneidx);
+	if (curr_idx == MAX_NR_ZONES || curr_idx < highest_zoneidx)
+		WRITE_ONCE(pgdat->kswapd_highest_zoneidx, highest_zoneidx);
+	if (READ_ONCE(pgdat->kswapd_order) < order)
+		WRITE_ONCE(pgdat->kswapd_order, order);
+
+	/* waitqueue_active(&pgdat->kswapd_wait): kswapd is running */
+	if (!pgdat->kswapd_sleeping)
+		return;
+
+	/* Hopeless node, leave it to direct reclaim if possible */
+	if (pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES ||
+	    (pgdat_balanced(pgdat, order, highest_zoneidx) &&
+	     !pgdat_watermark_boosted(pgdat, highest_zoneidx)))
+		return;	/* wakeup_kcompactd(): not modelled */
+
+	__wake_up_common_lock(pgdat);	/* wake_up_interruptible() */
+}
+
+/*
+ * One run of kswapd(), mm/vmscan.c v5.9: read and reset the requested
+ * order and zone, balance_pgdat() and back to sleep.  balance_pgdat() here
+ * reclaims nothing (nothing is reclaimable): a boosted or unbalanced node
+ * counts a failure, and the boost the run started with is taken off each
+ * zone under zone->lock, as balance_pgdat() does at its end.
+ */
+static bool kswapd_run_once(void)
+{
+	struct pglist_data *pgdat = &G->pgdat;
+	unsigned long zone_boosts[MAX_NR_ZONES] = { 0 };
+	unsigned long nr_boost_reclaim = 0, flags;
+	int order, highest_zoneidx, i;
+	bool boosted, balanced;
+
+	if (pgdat->kswapd_sleeping)
+		return false;
+	G->kswapd_runs++;
+	order = READ_ONCE(pgdat->kswapd_order);
+	highest_zoneidx = READ_ONCE(pgdat->kswapd_highest_zoneidx);
+	if (highest_zoneidx == MAX_NR_ZONES)
+		highest_zoneidx = MAX_NR_ZONES - 1;
+	WRITE_ONCE(pgdat->kswapd_order, 0);
+	WRITE_ONCE(pgdat->kswapd_highest_zoneidx, MAX_NR_ZONES);
+
+	/* balance_pgdat() */
+	for (i = 0; i <= highest_zoneidx; i++) {
+		struct zone *zone = &G->zones[i];
+
+		if (!managed_zone(zone))
+			continue;
+		nr_boost_reclaim += zone->watermark_boost;
+		zone_boosts[i] = zone->watermark_boost;
+	}
+	boosted = nr_boost_reclaim;
+	balanced = pgdat_balanced(pgdat, order, highest_zoneidx);
+	if (boosted || !balanced) {
+		cond_resched();
+		/* kswapd_shrink_node() reclaimed nothing: sc.nr_reclaimed == 0 */
+		pgdat->kswapd_failures++;
+	}
+	if (boosted) {
+		for (i = 0; i <= highest_zoneidx; i++) {
+			struct zone *zone = &G->zones[i];
+
+			if (!zone_boosts[i])
+				continue;
+			/* Increments are under the zone lock */
+			G->zone_lock_taken++;
+			spin_lock_irqsave(&zone->lock, flags);
+			zone->watermark_boost -= min(zone->watermark_boost, zone_boosts[i]);
+			spin_unlock_irqrestore(&zone->lock, flags);
+		}
+		/* wakeup_kcompactd(): not modelled */
+	}
+	/* kswapd_try_to_sleep(): back on the wait queue */
+	pgdat->kswapd_sleeping = true;
+	return true;
+}
+
+/* -- rmqueue ----------------------------------------------------------- */
+
+/*
+ * Mirrors rmqueue(), mm/page_alloc.c v5.9 (no highatomic reserve): every
+ * allocation that leaves through "out" -- the per-cpu list path always,
+ * success or not; the buddy path on success -- clears a zone's
+ * ZONE_BOOSTED_WATERMARK and wakes kswapd.
+ */
+static struct page *rmqueue(struct zone *preferred_zone, struct zone *zone,
+			    unsigned int order, gfp_t gfp_flags, unsigned int alloc_flags,
+			    int migratetype)
+{
+	unsigned long flags;
+	struct page *page;
+	long guard = 0;
+
+	if (likely(order == 0)) {
+		page = rmqueue_pcplist(preferred_zone, zone, gfp_flags, migratetype,
+				       alloc_flags);
+		goto out;
+	}
+
+	G->zone_lock_taken++;
+	spin_lock_irqsave(&zone->lock, flags);
+	do {
+		MM_LOOP_GUARD(guard, 4096, "rmqueue");
+		page = __rmqueue(zone, order, migratetype, alloc_flags);
+		if (page && check_new_pages(page, order)) {
+			pa_leak(page, order);
+			/* leaked; the kernel accounts NR_FREE_PAGES for the good page only */
+			G->nr_free_drift += 1L << order;
+			continue;
+		}
+		break;
+	} while (1);
+	if (!page)
+		goto failed;
+	__mod_zone_freepage_state(zone, -(1L << order), get_pcppage_migratetype(page));
+	/* the kernel drops the lock first and restores irqs after the stats */
+	spin_unlock_irqrestore(&zone->lock, flags);
+
+out:
+	/* Separate test+clear to avoid unnecessary atomics */
+	if (zone->flags & ZONE_BOOSTED_WATERMARK) {
+		zone->flags &= ~ZONE_BOOSTED_WATERMARK;
+		wakeup_kswapd(zone, 0, 0, zone->idx);
+	}
+	return page;
+
+failed:
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return NULL;
+}
+
 /* -- the allocation paths ---------------------------------------------- */
 
 struct alloc_context {
@@ -814,8 +1025,8 @@ struct alloc_context {
 };
 
 /* Mirrors post_alloc_hook() + prep_new_page(), v5.9. */
-void prep_new_page(struct page *page, unsigned int order, gfp_t gfp_flags,
-		   unsigned int alloc_flags)
+static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp_flags,
+			  unsigned int alloc_flags)
 {
 	(void)alloc_flags;
 	page->private = 0;
@@ -838,52 +1049,9 @@ static struct zone *zonelist_next(const struct alloc_context *ac, int *z)
 	return NULL;
 }
 
-/* Mirrors get_page_from_freelist(), mm/page_alloc.c v5.9 (one node). */
+/* provided by the port (v5.9's in page_alloc-entry.h) */
 static struct page *get_page_from_freelist(gfp_t gfp_mask, unsigned int order,
-					   int alloc_flags, const struct alloc_context *ac)
-{
-	struct zone *zone;
-	bool no_fallback;
-	int z;
-	struct zone *preferred = G->zonelist[ac->preferred];
-
-retry:
-	no_fallback = alloc_flags & ALLOC_NOFRAGMENT;
-	z = ac->preferred;
-	while ((zone = zonelist_next(ac, &z))) {
-		struct page *page;
-		unsigned long mark;
-
-		mark = wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK);
-		if (!zone_watermark_fast(zone, order, mark, ac->highest_zoneidx,
-					 (unsigned int)alloc_flags)) {
-			/*
-			 * deferred_pages is false after boot: _deferred_grow_zone()
-			 * (guarded by !ALLOC_NO_LOCKS in V2) is never reached.
-			 */
-			if (alloc_flags & ALLOC_NO_WATERMARKS)
-				goto try_this_zone;
-			/* node_reclaim_mode == 0 */
-			continue;
-		}
-try_this_zone:
-		page = rmqueue(preferred, zone, order, gfp_mask, (unsigned int)alloc_flags,
-			       ac->migratetype);
-		if (page) {
-			prep_new_page(page, order, gfp_mask, (unsigned int)alloc_flags);
-			return page;
-		}
-		/*
-		 * else: deferred-pages retry, V2: "} else if (!(alloc_flags &
-		 * ALLOC_NO_LOCKS)) {" -- nothing to do with deferred_pages off.
-		 */
-	}
-	if (no_fallback) {
-		alloc_flags &= ~ALLOC_NOFRAGMENT;
-		goto retry;
-	}
-	return NULL;
-}
+					   int alloc_flags, const struct alloc_context *ac);
 
 /* Mirrors gfp_to_alloc_flags(), v5.9 (not an RT task, no CMA). */
 static unsigned int gfp_to_alloc_flags(gfp_t gfp_mask)
@@ -899,36 +1067,75 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp_mask)
 	return alloc_flags;
 }
 
-/*
- * Mirrors wakeup_kswapd() of wake_all_kswapds(), v5.9: kswapd sleeps on
- * pgdat->kswapd_wait, whose spinlock_t wake_up_interruptible() takes.
- */
+/* Mirrors wake_all_kswapds(), v5.9: one node, so one wakeup_kswapd(). */
 static void wake_all_kswapds(unsigned int order, gfp_t gfp_mask,
 			     const struct alloc_context *ac)
 {
-	unsigned long flags;
+	int z = ac->preferred;
+	struct zone *zone = zonelist_next(ac, &z);
 
-	(void)order;
+	if (zone)
+		wakeup_kswapd(zone, gfp_mask, (int)order, ac->highest_zoneidx);
+}
+
+#define PAGE_ALLOC_COSTLY_ORDER	3
+
+/*
+ * Mirrors should_reclaim_retry(), v5.9 (no highatomic reserve to unreserve,
+ * nothing reclaimable or under writeback): retry while a zone would pass
+ * its min watermark with its free pages, at most MAX_RECLAIM_RETRIES
+ * times without progress.
+ */
+static bool should_reclaim_retry(gfp_t gfp_mask, unsigned int order,
+				 const struct alloc_context *ac, unsigned int alloc_flags,
+				 bool did_some_progress, int *no_progress_loops)
+{
+	struct zone *zone;
+	int z = ac->preferred;
+	bool ret = false;
+
 	(void)gfp_mask;
-	(void)ac;
-	G->kswapd_wakeups++;
-	spin_lock_irqsave(&G->kswapd_wait_lock, flags);
-	spin_unlock_irqrestore(&G->kswapd_wait_lock, flags);
+	if (did_some_progress && order <= PAGE_ALLOC_COSTLY_ORDER)
+		*no_progress_loops = 0;
+	else
+		(*no_progress_loops)++;
+	if (*no_progress_loops > MAX_RECLAIM_RETRIES)
+		return false;	/* unreserve_highatomic_pageblock(): none */
+
+	while ((zone = zonelist_next(ac, &z))) {
+		/* zone_reclaimable_pages() is 0 */
+		long available = zone->nr_free_pages;
+
+		if (__zone_watermark_ok(zone, order, min_wmark_pages(zone), ac->highest_zoneidx,
+					alloc_flags, available)) {
+			ret = true;
+			break;
+		}
+	}
+	cond_resched();
+	return ret;
 }
 
 /*
- * Mirrors __alloc_pages_slowpath(), v5.9, reduced: kswapd wakeup, a retry
- * at the min watermark, then direct reclaim for blocking requests.  The
- * model has no reclaimable memory: __perform_reclaim() makes no progress,
- * compaction does nothing for order <= 3, and the OOM killer frees nothing,
- * so a request that reaches it fails (noted as OOM) instead of looping.
+ * Mirrors __alloc_pages_slowpath(), v5.9: wake kswapd, retry at the min
+ * watermark; for blocking requests loop through direct reclaim (which makes
+ * no progress here, so __alloc_pages_direct_reclaim() returns at once) and
+ * should_reclaim_retry(), waking kswapd again on every retry; then the OOM
+ * path: a last attempt at the high watermark under oom_lock, and the OOM
+ * killer, which finds nothing to free (noted OOM; the request fails).
+ * Compaction is not modelled (orders <= PAGE_ALLOC_COSTLY_ORDER, nothing
+ * movable).
  */
 static struct page *__alloc_pages_slowpath(gfp_t gfp_mask, unsigned int order,
 					   struct alloc_context *ac)
 {
 	bool can_direct_reclaim = gfp_mask & __GFP_DIRECT_RECLAIM;
+	const bool costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
 	unsigned int alloc_flags;
+	int no_progress_loops = 0;
+	unsigned long did_some_progress = 0;
 	struct page *page;
+	long guard = 0;
 
 	G->slowpath_entries++;
 	if ((gfp_mask & (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM)) ==
@@ -943,43 +1150,45 @@ static struct page *__alloc_pages_slowpath(gfp_t gfp_mask, unsigned int order,
 	if (page)
 		return page;
 
+retry:
+	MM_LOOP_GUARD(guard, 4L * MAX_RECLAIM_RETRIES, "__alloc_pages_slowpath");
+	/* Ensure kswapd doesn't accidentally go to sleep as long as we loop */
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(order, gfp_mask, ac);
+
+	page = get_page_from_freelist(gfp_mask, order, (int)alloc_flags, ac);
+	if (page)
+		return page;
+
+	/* Caller is not willing to reclaim, we can't balance anything */
 	if (!can_direct_reclaim)
 		return NULL;	/* nopage */
 
-	/* __alloc_pages_direct_reclaim(): __perform_reclaim() */
+	/* __alloc_pages_direct_reclaim(): __perform_reclaim() makes no progress */
 	cond_resched();
-	/* no progress: no drain, no retry; should_reclaim_retry() gives up */
+	did_some_progress = 0;
+
+	if (gfp_mask & __GFP_NORETRY)
+		return NULL;
+	if (costly_order && !(gfp_mask & __GFP_RETRY_MAYFAIL))
+		return NULL;
+	if (should_reclaim_retry(gfp_mask, order, ac, alloc_flags, did_some_progress > 0,
+				 &no_progress_loops))
+		goto retry;
+
+	/*
+	 * __alloc_pages_may_oom(): oom_lock (a mutex_trylock() a single
+	 * caller always wins: not modelled), the last attempt at the high
+	 * watermark without direct reclaim
+	 */
+	page = get_page_from_freelist((gfp_mask | __GFP_HARDWALL) & ~__GFP_DIRECT_RECLAIM,
+				      order, ALLOC_WMARK_HIGH | ALLOC_CPUSET, ac);
+	if (page)
+		return page;
+	/* out_of_memory(): no victim frees anything the model tracks */
 	mm_note("OOM", "order-%u GFP 0x%x request would invoke the OOM killer", order,
 		gfp_mask);
 	return NULL;
-}
-
-/* Mirrors prepare_alloc_pages(), v5.9, with the V2 hook. */
-static bool prepare_alloc_pages(gfp_t gfp_mask, unsigned int order,
-				struct alloc_context *ac, unsigned int *alloc_flags)
-{
-	ac->highest_zoneidx = (gfp_mask & __GFP_DMA32) ? ZONE_DMA32 : ZONE_NORMAL;
-	ac->migratetype = (int)((gfp_mask & (__GFP_MOVABLE | __GFP_RECLAIMABLE)) >> 3);
-
-	if (gfp_mask & __GFP_DIRECT_RECLAIM)
-		might_sleep();	/* might_sleep_if() */
-
-	/* should_fail_alloc_page() */
-	if (mm_should_fail(MM_FAIL_PAGE_ALLOC)) {
-		G->last_alloc_injected = true;
-		return false;
-	}
-
-	/* first_zones_zonelist() */
-	for (ac->preferred = 0; ac->preferred < MAX_NR_ZONES; ac->preferred++)
-		if (G->zonelist[ac->preferred]->idx <= ac->highest_zoneidx)
-			break;
-
-	/* V2 hook (Rezki #48) */
-	if (G->vops->gfp_no_locks && (gfp_mask & __GFP_NO_LOCKS))
-		*alloc_flags |= ALLOC_NO_LOCKS;
-	(void)order;
-	return true;
 }
 
 /* Mirrors alloc_flags_nofragment(), v5.9 (one node, DMA32 populated). */
@@ -992,52 +1201,12 @@ static unsigned int alloc_flags_nofragment(struct zone *zone, gfp_t gfp_mask)
 	return alloc_flags | ALLOC_NOFRAGMENT;
 }
 
-static gfp_t gfp_allowed_mask(void)
-{
-	/* __GFP_BITS_SHIFT: 23 + LOCKDEP in v5.9, 24 + LOCKDEP with V2 */
-	int shift = 23 + (mm_cur->prove_raw_lock_nesting ? 1 : 0) +
-		    (G->vops->gfp_no_locks ? 1 : 0);
-
-	return (gfp_t)((1u << shift) - 1);
-}
-
-/* Mirrors __alloc_pages_nodemask(), mm/page_alloc.c v5.9, with V2 hooks. */
-struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order, int unused)
-{
-	struct page *page;
-	unsigned int alloc_flags = ALLOC_WMARK_LOW;
-	struct alloc_context ac = { 0 };
-
-	(void)unused;
-	mm_allocator_entry(__func__);
-	G->last_alloc_injected = false;
-	if (unlikely(order >= MAX_ORDER))
-		return NULL;
-	if (G->vops->test_faults & PA_TEST_FAIL_ALLOCS)
-		return NULL;
-
-	gfp_mask &= gfp_allowed_mask();
-	if (!prepare_alloc_pages(gfp_mask, order, &ac, &alloc_flags))
-		return NULL;
-
-	alloc_flags |= alloc_flags_nofragment(G->zonelist[ac.preferred], gfp_mask);
-
-	page = get_page_from_freelist(gfp_mask, order, (int)alloc_flags, &ac);
-	if (likely(page))
-		goto out;
-
-	/* V2 hook: "Bypass slow path if __GFP_NO_LOCKS." */
-	if (G->vops->gfp_no_locks && (gfp_mask & __GFP_NO_LOCKS) &&
-	    !(G->vops->test_faults & PA_TEST_SKIP_NO_LOCKS_HOOK))
-		goto out;
-
-	page = __alloc_pages_slowpath(gfp_mask, order, &ac);
-out:
-	return page;
-}
+/* provided by the port (v5.9's in page_alloc-entry.h) */
+static struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
+					   int preferred_nid);
 
 /* Mirrors __get_free_pages(), v5.9. */
-unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order)
+static unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order)
 {
 	struct page *page = __alloc_pages_nodemask(gfp_mask, order, 0);
 
@@ -1045,6 +1214,8 @@ unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order)
 		return 0;
 	return (unsigned long)page_address(page);
 }
+
+#define __get_free_page(gfp) __get_free_pages((gfp), 0)
 
 /* -- draining ---------------------------------------------------------- */
 
@@ -1069,7 +1240,7 @@ static void drain_pages(unsigned int cpu)
 }
 
 /* Mirrors drain_local_pages(), v5.9. */
-void drain_local_pages(struct zone *zone)
+static void drain_local_pages(struct zone *zone)
 {
 	int cpu = smp_processor_id();
 
@@ -1081,10 +1252,10 @@ void drain_local_pages(struct zone *zone)
 
 /*
  * drain_all_pages(), v5.9, synchronously: the per-cpu drain works run at
- * once, each on its CPU [modelling choice; the asynchronous drain is the
- * seed-001 family's subject].
+ * once, each on its CPU [modelling choice: the asynchronous drain through
+ * mm_percpu_wq is not this family's subject].
  */
-void drain_all_pages(struct zone *zone)
+static void drain_all_pages(struct zone *zone)
 {
 	int self = mm_cur->cpu;
 
@@ -1103,17 +1274,44 @@ void drain_all_pages(struct zone *zone)
 	}
 }
 
-/* pageset_set_batch() on every CPU and zone (percpu_pagelist_fraction). */
-void pageset_set_batch_all(int high, int batch)
+/* Mirrors pageset_update(), mm/page_alloc.c v5.9, on every CPU of @zone. */
+static void pageset_update(struct zone *zone, unsigned long high, unsigned long batch)
 {
-	for (int z = 0; z < MAX_NR_ZONES; z++)
-		for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
-			struct per_cpu_pages *pcp = &G->zones[z].pageset[cpu].pcp;
+	for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
+		struct per_cpu_pages *pcp = &zone->pageset[cpu].pcp;
 
-			pcp->batch = 1;
-			pcp->high = high;
-			pcp->batch = batch;
-		}
+		/* start with a fail safe value for batch */
+		pcp->batch = 1;
+		/* Update high, then batch, in order */
+		pcp->high = (int)high;
+		pcp->batch = (int)batch;
+	}
+}
+
+/*
+ * The pcp settings v5.9 can reach: pageset_set_batch(batch) gives high
+ * 6 * batch (the default, zone_batchsize()'s batch); pageset_set_high(high)
+ * of percpu_pagelist_fraction gives batch max(1, high / 4), at most
+ * PAGE_SHIFT * 8.  @high_mult 6 is the first, any other the second with
+ * high = high_mult * batch.  [modelling choice] the kernel computes the
+ * fraction's high per zone (managed pages / fraction); the model applies
+ * one high to both zones.
+ */
+static void pa_pageset_set(unsigned int high_mult, unsigned int batch)
+{
+	unsigned long high, b;
+
+	if (high_mult == 6) {
+		high = 6UL * batch;		/* pageset_set_batch() */
+		b = max(1UL, (unsigned long)batch);
+	} else {
+		high = (unsigned long)high_mult * batch;	/* pageset_set_high() */
+		b = max(1UL, high / 4);
+		if ((high / 4) > (PAGE_SHIFT * 8))
+			b = PAGE_SHIFT * 8;
+	}
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		pageset_update(&G->zones[z], high, b);
 }
 
 /* -- boot -------------------------------------------------------------- */
@@ -1137,7 +1335,7 @@ static void zone_init(struct zone *zone, int idx, unsigned long start_pfn,
 	/* boot memory: the zone's pages are the family's page supply */
 	zone->mem = mm_pages_alloc(pages, MM_FAIL_NR);
 	if (!zone->mem_map || !zone->mem)
-		mm_violation("HARNESS", __func__, "budget too small for the zones");
+		mm_violation("HARNESS", "free_area_init_core", "budget too small for the zones");
 	for (unsigned long i = 0; i < pages; i++) {
 		struct page *p = &zone->mem_map[i];
 
@@ -1173,26 +1371,12 @@ static void free_boot_memory(struct zone *zone)
 	zone_unlock(zone);
 }
 
-gfp_t pa_gfp_of(int choice)
-{
-	switch (choice) {
-	case PA_GFP_KERNEL:		return GFP_KERNEL;
-	case PA_GFP_NOWAIT:		return GFP_NOWAIT | __GFP_NOWARN;
-	case PA_GFP_ATOMIC:		return GFP_ATOMIC;
-	case PA_GFP_ZERO_MASK:		return 0;
-	case PA_GFP_NO_LOCKS:		return __GFP_NO_LOCKS;
-	case PA_GFP_NO_LOCKS_RECLAIM:	return __GFP_NO_LOCKS | __GFP_RECLAIM;
-	case PA_GFP_NO_LOCKS_ZERO:	return __GFP_NO_LOCKS | __GFP_ZERO;
-	default:			return GFP_NOWAIT;
-	}
-}
-
 /*
  * Boot: zones, boot memory into the buddy, lowmem_reserve, zonelist and
  * boot_pageset.  Watermarks come later (pa_setup_wmarks, a core_initcall
  * in the kernel, after rcu_init()'s kfree_rcu_batch_init()).
  */
-void pa_zones_init(const struct mm_config *cfg)
+static void pa_zones_init(const struct mm_config *cfg)
 {
 	unsigned long dma_pages = cfg->v[PA_CFG_dma32_blocks] * pageblock_nr_pages;
 	unsigned long normal_pages = cfg->v[PA_CFG_normal_blocks] * pageblock_nr_pages;
@@ -1214,15 +1398,22 @@ void pa_zones_init(const struct mm_config *cfg)
 	G->zonelist[1] = &G->zones[ZONE_DMA32];
 
 	/* boot_pageset until setup_per_cpu_pageset(): high 0, batch 1 */
-	pageset_set_batch_all(0, 1);
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		pageset_update(&G->zones[z], 0, 1);
 	(void)batch;
+
+	/* kswapd_init(): kswapd runs and goes to sleep on kswapd_wait */
+	spin_lock_init(&G->pgdat.kswapd_wait_lock);
+	G->pgdat.kswapd_wait_lock.dep.name = "kswapd_wait.lock";
+	G->pgdat.kswapd_sleeping = true;
+	G->pgdat.kswapd_highest_zoneidx = MAX_NR_ZONES;
 }
 
 /*
  * __setup_per_zone_wmarks(): min_free_kbytes spread by zone size;
  * low/high gaps max(min/4, cfg gap) (watermark_scale_factor's role).
  */
-void pa_setup_wmarks(const struct mm_config *cfg)
+static void pa_setup_wmarks(const struct mm_config *cfg)
 {
 	unsigned long total_managed;
 
@@ -1238,3 +1429,4 @@ void pa_setup_wmarks(const struct mm_config *cfg)
 		zone->_watermark[WMARK_HIGH] = min + 2 * gap;
 	}
 }
+#endif /* MM_PA_PAGE_ALLOC_H */
