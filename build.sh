@@ -76,7 +76,7 @@ kernel_version() { # Makefile -> X.Y.Z
 kernel_take() {
 	local src=$1 tmp ver dst f stamp key
 	stamp="$ROOT/build/kernel/.stamp-$(echo "$src" | tr '/' '_')"
-	key=$(stat -c '%n %s %Y' "$src" "$src/mm/percpu.c" 2>/dev/null | tr '\n' ' ')
+	key=$(stat -c '%n %s %Y' "$src" "$src/mm/percpu.c" 2>/dev/null | tr '\n' ' ' || true)
 	if [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$key" ]; then
 		sed -n '2p' "$stamp" | grep . >&2 || true
 		return 0
@@ -156,6 +156,13 @@ cc_for() {
 build_flavor() {
 	local flavor=$1 dir="$ROOT/build/$1"
 	mkdir -p "$dir" "$ROOT/build/bin"
+	# the kernel trees found make the real-source variants: configure again
+	# when they changed since this flavor was configured
+	local trees
+	trees=$(cat "$ROOT"/build/kernel/*/VERSION 2>/dev/null | tr '\n' ' ')
+	if [ -f "$dir/CMakeCache.txt" ] && [ "$(cat "$dir/.kernel-trees" 2>/dev/null)" != "$trees" ]; then
+		cmake "$dir" >/dev/null
+	fi
 	if [ ! -f "$dir/CMakeCache.txt" ]; then
 		if [ "$flavor" = afl ]; then
 			# afl-clang-fast wraps clang 14; quiet its banner
@@ -166,6 +173,7 @@ build_flavor() {
 				-DMMDIFF_FLAVOR="$flavor" >/dev/null
 		fi
 	fi
+	echo "$trees" >"$dir/.kernel-trees"
 	AFL_QUIET=1 cmake --build "$dir" -j "$JOBS" >"$dir/build.log" 2>&1 || {
 		tail -40 "$dir/build.log" >&2
 		say "build.sh: the $flavor build failed (log: build/$flavor/build.log)"
@@ -188,8 +196,9 @@ oss_fuzz() {
 	# with the same compiler but without the fuzzing flags
 	local srcs inc="-I include -I fuzz -I fuzz/core" d
 	for d in fuzz/families/*/; do inc+=" -I $d"; done
-	srcs=$(find replay fuzz/core fuzz/families ref impl -name '*.c' \
-		! -name target.c ! -name afl_main.c | sort)
+	# (the real-source variants stay out: the contract build has no kernel tree)
+	srcs=$(find replay fuzz/core fuzz/families ref impl -path impl/percpu/linux -prune -o \
+		-name '*.c' ! -name target.c ! -name afl_main.c -print | sort)
 	mkdir -p "$host/obj"
 	# shellcheck disable=SC2086
 	printf '%s\n' $srcs | xargs -P "$JOBS" -I{} sh -c \
@@ -198,7 +207,7 @@ oss_fuzz() {
 	"${CC:-clang}" "$host"/obj/*.o -lm -o "$host/mmdiff"
 	local mmdiff="$host/mmdiff"
 	CFLAGS="${CFLAGS:-}" cmake -S "$ROOT" -B "$dir" -DMMDIFF_FLAVOR=afl \
-		-DCMAKE_C_COMPILER="${CC:-clang}" >/dev/null
+		-DMMDIFF_KERNEL_VARIANTS=OFF -DCMAKE_C_COMPILER="${CC:-clang}" >/dev/null
 	cmake --build "$dir" --target mmcore -j "$JOBS"
 	# the variant pair of each fuzzer, set before the target reads it
 	cat >"$dir/pair.c" <<'PAIR_C'

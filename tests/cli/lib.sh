@@ -49,7 +49,7 @@ count_ops() {
 }
 
 # the first family `mmdiff list` shows, and its first reference
-first_family() { "$MMDIFF" list | awk 'NR > 1 {print $1; exit}'; }
+first_family() { "$MMDIFF" list | awk 'NR > 1 && !r {r = $1} END {print r}'; }
 
 finish() {
 	if [ "$fails" != 0 ]; then

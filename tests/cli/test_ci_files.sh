@@ -61,8 +61,8 @@ doc 1 '{"signature":"f/a/X@g","expect":"buggy: y","file":"x"},{"signature":"f/b~
 [ "$rc" = 1 ] && grep -q '::error::.*f/b~a/R@op' "$TMP/out" && ok "verdict: a finding in a clean variant fails, with an annotation" ||
 	fail "verdict on a clean finding: exit $rc: $(cat "$TMP/out")"
 # a known-buggy pair for a few seconds: passes, the reproducer is kept
-bpair=$("$MMDIFF" list | awk 'NR > 1 && $3 != "-" && $4 ~ /^buggy/ {print $3 "," $2; exit}')
-bfam=$("$MMDIFF" list | awk 'NR > 1 && $3 != "-" && $4 ~ /^buggy/ {print $1; exit}')
+bpair=$("$MMDIFF" list | awk 'NR > 1 && $3 != "-" && $4 ~ /^buggy/ && !r {r = $3 "," $2} END {print r}')
+bfam=$("$MMDIFF" list | awk 'NR > 1 && $3 != "-" && $4 ~ /^buggy/ && !r {r = $1} END {print r}')
 if [ -n "$bpair" ] && [ -x "$BIN/mmdiff-libfuzzer-$bfam" ]; then
 	MMDIFF="$MMDIFF" nice -n 10 "$CI" fuzz "$bpair" 4 "$TMP/ci" >"$TMP/out" 2>&1; rc=$?
 	safe=$(echo "$bpair" | tr ',' '_')
@@ -110,12 +110,19 @@ for opt in "$OUT"/*.options; do
 	(cd "$TMP/seeds-$b" && unzip -q "${fz}_seed_corpus.zip")
 	ns=$(ls "$TMP/seeds-$b" | wc -l)
 	(cd "$OUT" && "$fz" -dict="$OUT/$dict" -runs=100 -seed=1 "$TMP/seeds-$b") >"$TMP/run-$b.log" 2>&1; rc=$?
+	sig=$(sed -n 's/^MMDIFF-VIOLATION: //p' "$TMP/run-$b.log" | head -1)
+	v=$(echo "$sig" | cut -d/ -f2 | cut -d~ -f1)
 	if [ "$rc" = 0 ] && grep -q 'INITED cov' "$TMP/run-$b.log"; then
 		ok "$b: ran its $ns seeds and 100 mutations ($(grep -o 'Dictionary: [0-9]* entries' "$TMP/run-$b.log"), $(grep -m1 -o 'INITED cov: [0-9]* ft: [0-9]*' "$TMP/run-$b.log"))"
+	elif [ -n "$sig" ] && "$MMDIFF" list | awk -v f="${sig%%/*}" -v v="$v" \
+		'$1 == f && $2 == v && $4 ~ /^buggy/ {found = 1} END {exit !found}'; then
+		# mutations may reach another bug of a variant expected buggy
+		ok "$b: ran its seeds; found $sig ($v is expected buggy)"
 	else
 		fail "$b: exit $rc: $(grep -m3 'MMDIFF-VIOLATION\|ERROR\|error' "$TMP/run-$b.log")"
 	fi
 done
-npairs=$("$MMDIFF" list | awk 'NR > 1 && $3 != "-"' | wc -l)
+# the contract build has no kernel tree: its own mmdiff lists its pairs
+npairs=$("$SRC/mmdiff/build/ossfuzz-host/mmdiff" list | awk 'NR > 1 && $3 != "-"' | wc -l)
 [ "$nf" = "$npairs" ] && ok "one fuzzer per pair: $nf" || fail "$nf fuzzers, $npairs pairs"
 finish

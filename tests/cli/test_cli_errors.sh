@@ -32,7 +32,7 @@ expect_rc 2 "fuzz --time x" "$MMDIFF" fuzz --family "$fam" --time x && one_err_l
 expect_rc 2 "fuzz --engine" "$MMDIFF" fuzz --family "$fam" --engine nope --time 1 --findings "$TMP/f" && one_err_line "^mmdiff: unknown engine 'nope'" "fuzz unknown engine"
 expect_rc 2 "check without variant" "$MMDIFF" check && one_err_line "^mmdiff: check: usage" "check without variant"
 expect_rc 2 "check unknown variant" "$MMDIFF" check --variant nosuchvariant --time 0 && one_err_line "^mmdiff: unknown variant" "check unknown variant"
-ref=$("$MMDIFF" list | awk -v f="$fam" '$1 == f && $3 == "-" {print $2; exit}')
+ref=$("$MMDIFF" list | awk -v f="$fam" '$1 == f && $3 == "-" && !r {r = $2} END {print r}')
 expect_rc 2 "check a reference" "$MMDIFF" check --variant "$ref" --time 0 && one_err_line "^mmdiff: check: $ref is a reference" "check a reference"
 
 # a valid text input: 64 fixed bytes decoded in the family

@@ -16,7 +16,7 @@ export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
 for fam in $(sed -n 's/^MM_FAMILY(\([a-z0-9_]*\)).*/\1/p' "$ROOT/fuzz/families.def"); do
 	lf="$BIN/mmdiff-libfuzzer-$fam"
 	[ -x "$lf" ] || { echo "missing $lf"; fail=1; continue; }
-	ref=$("$BIN/mmdiff" list | awk -v f="$fam" '$1==f && $3=="-" {print $2; exit}')
+	ref=$("$BIN/mmdiff" list | awk -v f="$fam" '$1==f && $3=="-" && !r {r = $2} END {print r}')
 	[ -n "$ref" ] || { echo "family $fam: no reference listed"; fail=1; continue; }
 	mkdir -p "$TMP/c-$fam"
 	if ! MMDIFF_VARIANTS="$ref,$ref" "$lf" -seed=1 -max_total_time=20 \
