@@ -89,6 +89,18 @@ static void percpu_diff(struct mm_diffctx *d)
 	s->impl_refused = ib;
 
 	/*
+	 * Lockstep needs one first-chunk layout.  The hand ports accept a
+	 * dynamic region below PERCPU_DYNAMIC_EARLY_SIZE, which the kernel's
+	 * own pcpu_setup_first_chunk() refuses (the real-source variants round
+	 * it up): such a pair is never in lockstep.
+	 */
+	if (!s->diverged && ro->first_chunk_pages != io->first_chunk_pages) {
+		s->diverged = true;
+		mm_note("LOCKSTEP_END", "first chunks of %ld and %ld pages per unit",
+			ro->first_chunk_pages, io->first_chunk_pages);
+	}
+
+	/*
 	 * D1: in lockstep (as of before this op: same layout, same live
 	 * allocations), never fail what the reference satisfies beyond a
 	 * chunk's slack.  After a legitimate divergence the implementation may

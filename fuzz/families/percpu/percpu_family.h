@@ -130,6 +130,7 @@ MM_DECLARE_OPS(PCPU_OPS)
 	O(p, nr_chunk_types, "chunk types (v5.12 with memcg: root and memcg)") \
 	O(p, balance_pending, "pcpu_balance_work pending") \
 	O(p, atomic_failures, "atomic allocations that failed so far") \
+	O(p, first_chunk_pages, "pages per unit of the first chunk (static, reserved, dynamic)") \
 	O(p, pages_held, "pages held: backing pages plus metadata") \
 	O(p, budget, "the machine's page budget")
 MM_DECLARE_OBS(pcpu_obs, PCPU_OBS)

@@ -68,6 +68,7 @@ struct mmk_inst {
 	size_t data_len, bss_len;
 	struct work_struct mwork;	/* the machine's item for pcpu_balance_work */
 	long boot_populated;
+	long first_chunk_pages;
 	long unmapped_pages;
 	bool memcg;
 	int nr_units;
@@ -81,6 +82,7 @@ struct mmk_inst {
 	/* created chunks by base address, ids in creation order */
 	struct { void *base; int id; } ids[MMK_MAX_CHUNKS];
 	int nr_ids, next_id;
+	int balance_creations;		/* chunks created by the running balance work, -1 outside it */
 };
 
 /* the instance whose kernel state is loaded now */
@@ -229,7 +231,9 @@ static void mmk_work_fn(struct work_struct *mw)
 	struct mmk_kwork *kw = in->k->balance_work();
 
 	mmk_enter(in);
+	in->balance_creations = 0;
 	kw->func(kw);
+	in->balance_creations = -1;
 	mmk_leave(in);
 }
 
@@ -510,6 +514,16 @@ void mmk_trace_create_chunk(void *base_addr)
 		mm_violation("HARNESS", __func__, "more than %d chunks", MMK_MAX_CHUNKS);
 	in->ids[in->nr_ids].base = base_addr;
 	in->ids[in->nr_ids++].id = in->next_id++;
+	/*
+	 * One balance run creates at most PCPU_CREATE_PER_BALANCE_BOUND
+	 * chunks: a new chunk brings nr_pages >= HIGH pages to populate, or
+	 * is born populated (km), so pcpu_balance_populated() needs one.
+	 */
+	if (in->balance_creations >= 0 &&
+	    ++in->balance_creations > PCPU_CREATE_PER_BALANCE_BOUND)
+		mm_violation("UNBOUNDED_CHUNK_CREATION", "pcpu_balance_workfn",
+			     "one balance run created %d chunks (bound %d); %d chunks alive",
+			     in->balance_creations, PCPU_CREATE_PER_BALANCE_BOUND, in->nr_ids);
 }
 
 void mmk_trace_destroy_chunk(void *base_addr)
@@ -590,13 +604,15 @@ static void *mmk_create(const struct mmk_kernel *k, const struct mm_config *cfg,
 		mm_violation("HARNESS", __func__, "no direct map");
 	MMK_POISON(in->directmap, MMK_SLOTS * MMK_PAGE);
 	in->next_id = 1;
+	in->balance_creations = -1;
 
 	if (st + rs + early > unit)
 		rs = unit > st + early ? unit - st - early : 0;
 	dyn = max(dyn, early);
 	sum = min((st + rs + dyn + MMK_PAGE - 1) & ~(MMK_PAGE - 1), unit);
 	dyn = sum - st - rs;
-	*boot_pages = (long)(sum / MMK_PAGE) * in->nr_units;
+	in->first_chunk_pages = (long)(sum / MMK_PAGE);
+	*boot_pages = in->first_chunk_pages * in->nr_units;
 	mm_cur->budget_pages += *boot_pages;
 
 	INIT_WORK(&in->mwork, mmk_work_fn);
@@ -750,6 +766,7 @@ static void mmk_port_observe(void *inst, struct pcpu_obs *o)
 	o->nr_depopulated = in->unmapped_pages / (in->nr_units ? in->nr_units : 1);
 	o->pop_slack = PCPU_EMPTY_POP_PAGES_HIGH;	/* one chunk type, as v5.14 */
 	o->nr_chunk_types = 1;
+	o->first_chunk_pages = in->first_chunk_pages;
 }
 
 static void mmk_port_dump(void *inst, char *buf, size_t len)

@@ -178,6 +178,7 @@ static void am_observe(void *inst, struct pcpu_obs *o)
 	o->nr_depopulated = G->nr_depopulated;
 	o->pop_slack = am_pop_slack();
 	o->nr_chunk_types = 1;
+	o->first_chunk_pages = G->first_pages;
 }
 
 static void am_dump(void *inst, char *buf, size_t len)

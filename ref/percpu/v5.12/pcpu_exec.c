@@ -188,6 +188,7 @@ void pcpu_bm_observe(void *inst, struct pcpu_obs *o)
 	o->nr_depopulated = pcpu_G->nr_depopulated;
 	o->nr_chunk_types = PCPU_NR_CHUNK_TYPES;
 	o->pop_slack = PCPU_EMPTY_POP_PAGES_HIGH * PCPU_NR_CHUNK_TYPES;
+	o->first_chunk_pages = pcpu_G->fc_unit_pages;
 }
 
 /* the slot list a chunk is on, -1 if none (reserved) or -2 if unknown */
