@@ -294,6 +294,114 @@ cmd_docs() {
 	done
 }
 
+# The revision check a patch author runs: a `git format-patch` series applied
+# in order to the percpu files of a kernel tree, base and every revision
+# built as variants (linux-X.Y, linux-X.Y-r1, ...), each revision fuzzed
+# against the base and against the revision before it; one table; exit 1
+# when a revision breaks something the base got right, 2 on bad input.
+cmd_patchcheck() {
+	local src="" secs=60 patches=() a
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--kernel-src) src=${2:?}; shift 2 ;;
+		--kernel-src=*) src=${1#*=}; shift ;;
+		--time) secs=${2:?}; shift 2 ;;
+		--time=*) secs=${1#*=}; shift ;;
+		--patch) patches+=("${2:?}"); shift 2 ;;
+		--patch=*) patches+=("${1#*=}"); shift ;;
+		*) patches+=("$1"); shift ;;
+		esac
+	done
+	[ -n "$src" ] || { say "mmdiff check: --kernel-src DIR is needed with --patch"; exit 2; }
+	[ ${#patches[@]} -gt 0 ] || { say "mmdiff check: no patch given"; exit 2; }
+	for a in "${patches[@]}"; do
+		[ -f "$a" ] || { say "mmdiff check: $a: no such patch"; exit 2; }
+	done
+	ensure_deps
+	local work="$ROOT/build/patchcheck" t0=$SECONDS
+	rm -rf "$work/kernel" "$work/findings" && mkdir -p "$work/kernel"
+	# the base: the tree's percpu files, as kernel_take takes them
+	local tmp ver base f n=0 prev
+	tmp=$(mktemp -d)
+	if [ -d "$src" ]; then
+		mkdir -p "$tmp/t/mm" && cp "$src/Makefile" "$tmp/t/" 2>/dev/null || true
+		for f in $KFILES; do cp "$src/$f" "$tmp/t/$f" 2>/dev/null || true; done
+	else
+		say "mmdiff check: $src: not a kernel tree"; exit 2
+	fi
+	for f in $KFILES; do
+		[ -f "$tmp/t/$f" ] || { say "mmdiff check: $src: no $f"; rm -rf "$tmp"; exit 2; }
+	done
+	# a kernel tree's Makefile, or the VERSION of a tree build.sh extracted
+	if [ -f "$tmp/t/Makefile" ]; then
+		ver=$(kernel_version "$tmp/t/Makefile")
+	else
+		ver=$(head -1 "$src/VERSION" 2>/dev/null | cut -d' ' -f1 || true)
+	fi
+	[ -n "$ver" ] || { say "mmdiff check: $src: no version (no Makefile nor VERSION)"; exit 2; }
+	base="linux-${ver%.*}"
+	mkdir -p "$work/kernel/$base/mm"
+	for f in $KFILES; do cp "$tmp/t/$f" "$work/kernel/$base/$f"; done
+	echo "$ver" >"$work/kernel/$base/VERSION"
+	rm -rf "$tmp"
+	prev=$base
+	local names=("$base") touched
+	for a in "${patches[@]}"; do
+		n=$((n + 1))
+		touched=$(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p; s|^--- a/\([^[:space:]]*\).*|\1|p' "$a" | sort -u)
+		[ -n "$touched" ] || { say "mmdiff check: $a: not a patch (no ---/+++ lines)"; exit 2; }
+		for f in $touched; do
+			case " $KFILES " in *" $f "*) ;;
+			*) say "mmdiff check: $a touches $f, which mmdiff does not build (only $KFILES)"; exit 2 ;;
+			esac
+		done
+		local rev="$base-r$n"
+		cp -r "$work/kernel/$prev" "$work/kernel/$rev"
+		if ! patch -p1 -s -f --dry-run -d "$work/kernel/$rev" <"$a" >/dev/null 2>&1 ||
+			! patch -p1 -s -f -d "$work/kernel/$rev" <"$a" >/dev/null 2>&1; then
+			say "mmdiff check: $a does not apply to $(basename "$prev") (Linux $ver)"; exit 2
+		fi
+		echo "$ver with $(basename "$a")" >"$work/kernel/$rev/VERSION"
+		names+=("$rev")
+		prev=$rev
+	done
+	# one build of the command and the libFuzzer target with these trees
+	local fl
+	for fl in plain fuzz; do
+		mkdir -p "$work/$fl"
+		CC=$(cc_for "$fl") cmake -S "$ROOT" -B "$work/$fl" -DMMDIFF_FLAVOR="$fl" \
+			-DMMDIFF_KERNEL_DIR="$work/kernel" -DMMDIFF_BIN_DIR="$work/bin" >/dev/null
+		cmake --build "$work/$fl" -j "$JOBS" --target \
+			"$([ $fl = plain ] && echo mmdiff || echo mmdiff-libfuzzer-percpu)" \
+			>"$work/$fl/build.log" 2>&1 || {
+			tail -20 "$work/$fl/build.log" >&2
+			say "mmdiff check: a revision does not build (log: build/patchcheck/$fl/build.log)"; exit 2; }
+	done
+	say "mmdiff check: built ${names[*]} in $((SECONDS - t0)) s; fuzzing each revision ${secs}s against the base and the revision before"
+	local i rc=0 ref out sig file against rows=()
+	for ((i = 1; i < ${#names[@]}; i++)); do
+		against=("$base")
+		[ "$i" -gt 1 ] && against+=("${names[i-1]}")
+		for ref in "${against[@]}"; do
+			out=$("$work/bin/mmdiff" fuzz --family percpu --variants "$ref,${names[i]}" \
+				--time "$secs" --seed 1 --findings "$work/findings" 2>&1 || true)
+			sig=$(echo "$out" | sed -n 's/^MMDIFF-FOUND \([^ ]*\) .*/\1/p' | head -1)
+			if [ -z "$sig" ]; then
+				rows+=("$(printf '%-22s %-22s OK' "${names[i]}" "$ref")")
+				continue
+			fi
+			file=$(grep -l "^# signature: $sig\$" "$work/findings"/*.ops 2>/dev/null | head -1 || true)
+			rows+=("$(printf '%-22s %-22s %s\n%45s reproducer: %s' "${names[i]}" "$ref" "$sig" "" "${file#"$ROOT"/}")")
+			[ "$ref" = "$base" ] && rc=1
+		done
+	done
+	printf '%-22s %-22s %s\n' revision against verdict
+	printf '%s\n' "${rows[@]}"
+	say "mmdiff check: $((SECONDS - t0)) s from the patches to the verdict"
+	[ "$rc" = 0 ] && echo "MMDIFF-CHECK: OK" || echo "MMDIFF-CHECK: a revision breaks what Linux $ver got right"
+	exit "$rc"
+}
+
 cmd_fuzz() {
 	local secs=${1:-60} out="$ROOT/findings" log="$ROOT/build/fuzz-logs"
 	ensure_deps
@@ -475,6 +583,7 @@ test) cmd_test ;;
 fuzz) shift; cmd_fuzz "$@" ;;
 cov) cmd_cov ;;
 docs) cmd_docs ;;
+patchcheck) shift; cmd_patchcheck "$@" ;;
 deps) ensure_deps ;;
 *)
 	say "usage: ./build.sh [all | build FLAVOR... | test | fuzz [SECONDS] | cov | docs | deps]"

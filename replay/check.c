@@ -21,6 +21,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -382,6 +383,30 @@ static int pick(struct chk *k, int c, const char *spec)
 	return 0;
 }
 
+/*
+ * `mmdiff check --kernel-src DIR --patch P [--patch Q ...] [--time S]`: the
+ * revision check of a patch series against the kernel's own mm/percpu.c.
+ * Building the revisions is build.sh's job (build.sh patchcheck).
+ */
+static int check_patches(int argc, char **argv)
+{
+	char script[PATH_MAX];
+	char **args = calloc((size_t)argc + 3, sizeof(*args));
+
+	if (!args)
+		abort();
+	mmd_repo_path("build.sh", script, sizeof(script));
+	args[0] = "bash";
+	args[1] = script;
+	args[2] = "patchcheck";
+	for (int i = 0; i < argc; i++)
+		args[3 + i] = argv[i];
+	fflush(stdout);
+	execvp("bash", args);
+	mmd_err("check: cannot run %s: %s", script, strerror(errno));
+	return MMD_USAGE;
+}
+
 int mmd_cmd_check(int argc, char **argv)
 {
 	struct mmd_opts o;
@@ -390,6 +415,9 @@ int mmd_cmd_check(int argc, char **argv)
 	char spec[160], dir[PATH_MAX], sub[96];
 	int ret = MMD_USAGE, fd = -1;
 
+	for (int i = 0; i < argc; i++)
+		if (!strncmp(argv[i], "--kernel-src", 12) || !strncmp(argv[i], "--patch", 7))
+			return check_patches(argc, argv);
 	if (mmd_parse_opts(argc, argv, MMD_O_VARIANT | MMD_O_TIME |
 			   MMD_O_ENGINE | MMD_O_JOBS | MMD_O_SEED |
 			   MMD_O_FINDINGS | MMD_O_CORPUS | MMD_O_JSON |
