@@ -76,6 +76,7 @@ struct mmk_inst {
 	int memfd;
 	char *directmap;
 	unsigned long *slot_used;
+	unsigned long slot_hwm;		/* slots ever handed out: the poisoned part */
 	struct page *pages;
 	/* the vmalloc areas */
 	struct mmk_area areas[MMK_MAX_AREAS];
@@ -319,6 +320,7 @@ struct page *mmk_alloc_pages(unsigned int gfp, unsigned int order, const char *s
 		mm_violation("HARNESS", __func__, "the page file is full");
 	bitmap_set(in->slot_used, (unsigned int)s, (unsigned int)nr);
 	MMK_UNPOISON(in->directmap + s * MMK_PAGE, nr * MMK_PAGE);
+	in->slot_hwm = max(in->slot_hwm, (unsigned long)s + nr);
 	for (unsigned long i = 0; i < nr; i++) {
 		in->pages[s + i].index = 0;
 		in->pages[s + i].mmk_slot = s + i;
@@ -557,7 +559,7 @@ static void mmk_cleanup(void *arg)
 		if (in->areas[a].addr)
 			munmap(in->areas[a].addr, in->areas[a].size);
 	if (in->directmap) {
-		MMK_UNPOISON(in->directmap, MMK_SLOTS * MMK_PAGE);
+		MMK_UNPOISON(in->directmap, in->slot_hwm * MMK_PAGE);
 		munmap(in->directmap, MMK_SLOTS * MMK_PAGE);
 	}
 	if (in->memfd >= 0)
@@ -602,7 +604,11 @@ static void *mmk_create(const struct mmk_kernel *k, const struct mm_config *cfg,
 			     MAP_SHARED | MAP_NORESERVE, in->memfd, 0);
 	if (in->directmap == MAP_FAILED)
 		mm_violation("HARNESS", __func__, "no direct map");
-	MMK_POISON(in->directmap, MMK_SLOTS * MMK_PAGE);
+	/*
+	 * Pages are poisoned when freed (a touch of a freed page is caught),
+	 * not before their first use: poisoning the whole file per instance
+	 * would cost more than the input.
+	 */
 	in->next_id = 1;
 	in->balance_creations = -1;
 
@@ -625,7 +631,7 @@ static void *mmk_create(const struct mmk_kernel *k, const struct mm_config *cfg,
 		mm_pages_charge(*boot_pages, MM_FAIL_NR);
 		s = mmk_find_slots(in, nr);
 		bitmap_set(in->slot_used, (unsigned int)s, (unsigned int)nr);
-		MMK_UNPOISON(in->directmap + s * MMK_PAGE, nr * MMK_PAGE);
+		in->slot_hwm = (unsigned long)s + nr;
 		k->setup(st, rs, dyn, unit, in->nr_units, in->directmap + s * MMK_PAGE);
 	}
 	in->boot_populated = k->nr_populated();
