@@ -13,7 +13,7 @@ static void test_slots_and_first_chunk(void)
 	struct pcpu_state *st;
 	struct pcpu_chunk *fc;
 
-	/* static 4K + dyn 8K: first chunk = pages [1, 3) of the unit */
+	/* static 4K + dyn 8K, raised to PERCPU_DYNAMIC_EARLY_SIZE (12K): pages [1, 4) */
 	CHECK_EQ(t_start("v5.12", "nr_cpus=1 backend=vm unit_pages=8 budget=1000 static_kb=4 reserved_kb=0 dyn_kb=8 memcg=off async=on"), 0);
 	st = t_st();
 	/* __pcpu_size_to_slot(size) = max(fls(size) - 5 + 2, 1) */
@@ -27,15 +27,15 @@ static void test_slots_and_first_chunk(void)
 	CHECK_EQ(st->free_slot, 14);
 	CHECK_EQ(pcpu_size_to_slot(32768), 14);
 	fc = st->first_chunk;
-	CHECK_EQ(fc->nr_pages, 2);
+	CHECK_EQ(fc->nr_pages, 3);
 	CHECK_EQ(fc->start_offset, 0);
 	CHECK_EQ(fc->end_offset, 0);
-	CHECK_EQ(fc->free_bytes, 8192);
+	CHECK_EQ(fc->free_bytes, 12288);
 	CHECK_EQ(fc->mem_off, 4096);
-	CHECK_EQ(fc->nr_empty_pop_pages, 2);
-	CHECK_EQ(st->nr_empty_pop_pages, 2);
-	CHECK_EQ(st->nr_populated, 3);		/* PFN_DOWN(static + dyn) */
-	CHECK_EQ(t_slot(0), 11);		/* contig 8192 bytes */
+	CHECK_EQ(fc->nr_empty_pop_pages, 3);
+	CHECK_EQ(st->nr_empty_pop_pages, 3);
+	CHECK_EQ(st->nr_populated, 4);		/* PFN_DOWN(static + dyn) */
+	CHECK_EQ(t_slot(0), 11);		/* contig 12288 bytes */
 	CHECK(st->reserved_chunk == NULL);
 
 	/* 6.1 slots: sidelined, free, to_depopulate after the size slots */
@@ -60,13 +60,13 @@ static void test_reserved_layout(void)
 	CHECK_EQ(st->reserved_chunk->start_offset, 3072);
 	CHECK_EQ(st->reserved_chunk->end_offset, 1024);
 	CHECK_EQ(st->reserved_chunk->nr_empty_pop_pages, 0);
-	/* dynamic region from 7K, extended to the page end at 16K */
-	CHECK_EQ(st->first_chunk->nr_pages, 3);
+	/* dynamic region from 7K, 12K at least, extended to the page end at 20K */
+	CHECK_EQ(st->first_chunk->nr_pages, 4);
 	CHECK_EQ(st->first_chunk->start_offset, 3072);
-	CHECK_EQ(st->first_chunk->free_bytes, 9216);
-	CHECK_EQ(st->first_chunk->nr_empty_pop_pages, 2);
-	CHECK_EQ(st->nr_empty_pop_pages, 2);	/* reserved chunk not counted */
-	CHECK_EQ(st->nr_populated, 4);		/* PFN_DOWN(16K): dyn reaches the page end */
+	CHECK_EQ(st->first_chunk->free_bytes, 13312);
+	CHECK_EQ(st->first_chunk->nr_empty_pop_pages, 3);
+	CHECK_EQ(st->nr_empty_pop_pages, 3);	/* reserved chunk not counted */
+	CHECK_EQ(st->nr_populated, 5);		/* PFN_DOWN(20K): dyn reaches the page end */
 
 	CHECK_EQ(t_op("alloc_reserved cpu=1 size=100 align_shift=2", &r), 0);
 	CHECK_EQ(r.status, 0);
@@ -98,19 +98,19 @@ static void test_offsets_hints_merging(void)
 	CHECK_EQ(fc->md_blocks[0].scan_hint_start, 1);
 	CHECK_EQ(fc->md_blocks[0].contig_hint, 1020);
 	CHECK_EQ(fc->md_blocks[0].contig_hint_start, 4);
-	CHECK_EQ(fc->chunk_md.contig_hint, 2044);
+	CHECK_EQ(fc->chunk_md.contig_hint, 3068);
 	CHECK_EQ(fc->chunk_md.contig_hint_start, 4);
 	/* a 4-byte request fits the scan hint: the hole at bit 1 */
 	CHECK_EQ(t_op("alloc cpu=0 size=4 align_shift=2 gfp=GFP_KERNEL type=root", &r), 0);
 	CHECK_EQ(r.val[1], 4100);
 	st = t_st();
 	fc = st->first_chunk;
-	CHECK_EQ(fc->free_bytes, 8192 - 16);
-	CHECK_EQ(fc->nr_empty_pop_pages, 1);
-	CHECK_EQ(st->nr_empty_pop_pages, 1);
-	/* below PCPU_EMPTY_POP_PAGES_LOW: balance scheduled */
-	CHECK(work_pending(&st->balance_work));
-	CHECK_EQ(t_slot(0), 10);		/* contig 2044 bits = 8176 bytes */
+	CHECK_EQ(fc->free_bytes, 12288 - 16);
+	CHECK_EQ(fc->nr_empty_pop_pages, 2);
+	CHECK_EQ(st->nr_empty_pop_pages, 2);
+	/* not below PCPU_EMPTY_POP_PAGES_LOW: no balance scheduled */
+	CHECK(!work_pending(&st->balance_work));
+	CHECK_EQ(t_slot(0), 11);		/* contig 3068 bits = 12272 bytes */
 
 	/* free the 8 bytes: merged with [4, 1024) but the chunk hint lags */
 	CHECK_EQ(t_op("free cpu=0 k=1", &r), 0);
@@ -118,16 +118,16 @@ static void test_offsets_hints_merging(void)
 	fc = t_st()->first_chunk;
 	CHECK_EQ(fc->md_blocks[0].contig_hint, 1022);
 	CHECK_EQ(fc->md_blocks[0].contig_hint_start, 2);
-	CHECK_EQ(fc->chunk_md.contig_hint, 2044);	/* "off by up to a page" */
+	CHECK_EQ(fc->chunk_md.contig_hint, 3068);	/* "off by up to a page" */
 	/* free both 4-byte areas: the block is whole, the chunk rescanned */
 	CHECK_EQ(t_op("free cpu=0 k=0", NULL), 0);
 	CHECK_EQ(t_op("free cpu=0 k=0", NULL), 0);
 	st = t_st();
 	fc = st->first_chunk;
-	CHECK_EQ(fc->free_bytes, 8192);
-	CHECK_EQ(fc->chunk_md.contig_hint, 2048);
-	CHECK_EQ(fc->nr_empty_pop_pages, 2);
-	CHECK_EQ(st->nr_empty_pop_pages, 2);
+	CHECK_EQ(fc->free_bytes, 12288);
+	CHECK_EQ(fc->chunk_md.contig_hint, 3072);
+	CHECK_EQ(fc->nr_empty_pop_pages, 3);
+	CHECK_EQ(st->nr_empty_pop_pages, 3);
 	CHECK_EQ(t_slot(0), 11);
 	CHECK_EQ(t_op("free cpu=0 k=0", &r), 0);
 	CHECK_EQ(r.status, 1);			/* nothing live: skipped */
@@ -140,14 +140,17 @@ static void test_atomic_and_balance_vm(void)
 	struct pcpu_chunk *c;
 	long used;
 
-	/* two units; the first chunk's dynamic region is one page */
+	/* two units; the first chunk's dynamic region is 12K, 8K of it taken */
 	CHECK_EQ(t_start("v5.12", "nr_cpus=2 backend=vm unit_pages=8 budget=1000 static_kb=4 reserved_kb=0 dyn_kb=4 memcg=off async=on"), 0);
 	st = t_st();
-	CHECK_EQ(st->first_chunk->nr_pages, 1);
-	CHECK_EQ(st->nr_populated, 2);
-	CHECK_EQ(T.m.pages_used, 4);		/* boot: 2 pages x 2 units */
-	CHECK_EQ(t_op("alloc cpu=0 size=4096 align_shift=12 gfp=GFP_KERNEL type=root", &r), 0);
+	CHECK_EQ(st->first_chunk->nr_pages, 3);
+	CHECK_EQ(st->nr_populated, 4);
+	CHECK_EQ(T.m.pages_used, 8);		/* boot: 4 pages x 2 units */
+	CHECK_EQ(t_op("alloc cpu=0 size=8192 align_shift=12 gfp=GFP_KERNEL type=root", &r), 0);
 	CHECK_EQ(r.val[1], 4096);
+	CHECK(work_pending(&t_st()->balance_work));	/* one empty page left */
+	CHECK_EQ(t_op("alloc cpu=0 size=4096 align_shift=12 gfp=GFP_KERNEL type=root", &r), 0);
+	CHECK_EQ(r.val[1], 12288);
 	CHECK(work_pending(&t_st()->balance_work));
 	/* atomic: no populated free page anywhere, no chunk creation */
 	CHECK_EQ(t_op("alloc cpu=1 size=64 align_shift=3 gfp=GFP_NOWAIT type=root", &r), 0);
@@ -173,7 +176,7 @@ static void test_atomic_and_balance_vm(void)
 	CHECK_EQ(c->nr_populated, PCPU_EMPTY_POP_PAGES_HIGH);
 	CHECK_EQ(c->nr_empty_pop_pages, PCPU_EMPTY_POP_PAGES_HIGH);
 	CHECK_EQ(st->nr_empty_pop_pages, PCPU_EMPTY_POP_PAGES_HIGH);
-	CHECK_EQ(st->nr_populated, 2 + 4);
+	CHECK_EQ(st->nr_populated, 4 + 4);
 	CHECK(!st->atomic_alloc_failed);
 	CHECK_EQ(T.m.pages_used - used, 4 * 2);	/* 4 pages in each of 2 units */
 	CHECK_EQ(t_slot(1), 14);
@@ -188,7 +191,7 @@ static void test_atomic_and_balance_vm(void)
 	CHECK_EQ(t_op("alloc cpu=1 size=16000 align_shift=2 gfp=GFP_NOWAIT type=root", &r), 0);
 	CHECK_EQ(r.status, 0);
 	CHECK_EQ(r.val[1], 64);
-	CHECK_EQ(t_st()->nr_populated, 6);
+	CHECK_EQ(t_st()->nr_populated, 8);
 	/* GFP_KERNEL populates what it needs: pages 4 and 5 */
 	used = T.m.pages_used;
 	CHECK_EQ(t_op("alloc cpu=0 size=8192 align_shift=3 gfp=GFP_KERNEL type=root", &r), 0);
@@ -204,7 +207,7 @@ static void test_km_vs_vm_cost(void)
 
 	/* km: a chunk is one block of 1 << order_base_2(8 pages x 3 units) */
 	CHECK_EQ(t_start("v5.12", "nr_cpus=3 backend=km unit_pages=8 budget=1000 static_kb=4 reserved_kb=0 dyn_kb=4 memcg=off async=off"), 0);
-	CHECK_EQ(t_op("alloc cpu=0 size=4096 align_shift=12 gfp=GFP_KERNEL type=root", NULL), 0);
+	CHECK_EQ(t_op("alloc cpu=0 size=12288 align_shift=12 gfp=GFP_KERNEL type=root", NULL), 0);
 	used = T.m.pages_used;
 	CHECK_EQ(t_op("alloc cpu=0 size=64 align_shift=3 gfp=GFP_KERNEL type=root", &r), 0);
 	CHECK_EQ(r.val[0], 1);
@@ -215,7 +218,7 @@ static void test_km_vs_vm_cost(void)
 
 	/* vm: the same allocation populates one page in each unit */
 	CHECK_EQ(t_start("v5.12", "nr_cpus=3 backend=vm unit_pages=8 budget=1000 static_kb=4 reserved_kb=0 dyn_kb=4 memcg=off async=off"), 0);
-	CHECK_EQ(t_op("alloc cpu=0 size=4096 align_shift=12 gfp=GFP_KERNEL type=root", NULL), 0);
+	CHECK_EQ(t_op("alloc cpu=0 size=12288 align_shift=12 gfp=GFP_KERNEL type=root", NULL), 0);
 	used = T.m.pages_used;
 	CHECK_EQ(t_op("alloc cpu=0 size=64 align_shift=3 gfp=GFP_KERNEL type=root", &r), 0);
 	CHECK_EQ(r.val[0], 1);
@@ -244,8 +247,8 @@ static void test_balance_free_keeps_one(void)
 	CHECK(t_chunk(1) == NULL);
 	CHECK(t_chunk(2) != NULL);
 	CHECK_EQ(st->nr_depopulated, 8);
-	CHECK_EQ(st->nr_populated, 2 + 8);
-	CHECK_EQ(st->nr_empty_pop_pages, 1 + 8);
+	CHECK_EQ(st->nr_populated, 4 + 8);
+	CHECK_EQ(st->nr_empty_pop_pages, 3 + 8);
 }
 
 int main(void)

@@ -2,8 +2,9 @@
 /*
  * Every invariant of the bitmap-era percpu ports fires on a purpose-built
  * broken state, and is silent on the intact one.  Layout as in
- * test_pcpu_depop.c: chunk 1 ("A") and chunk 2 ("B") of 8 one-page
- * allocations each, A0..A2 and B0..B2 freed.
+ * test_pcpu_depop.c: three one-page allocations in the first chunk, chunk 1
+ * ("A") and chunk 2 ("B") of 8 one-page allocations each, A0..A2 and
+ * B0..B2 freed.
  */
 #include "pcpu_test.h"
 #include "../../impl/percpu/rfc3/percpu-rfc3.h"
@@ -13,12 +14,12 @@
 static void setup(const char *variant)
 {
 	CHECK_EQ(t_start(variant, CFG_E), 0);
-	for (int i = 0; i < 17; i++)
+	for (int i = 0; i < 19; i++)
 		CHECK_EQ(t_op("alloc cpu=0 size=4096 align_shift=3 gfp=GFP_KERNEL type=root", NULL), 0);
 	for (int i = 0; i < 3; i++)
-		CHECK_EQ(t_op("free cpu=0 k=1", NULL), 0);
+		CHECK_EQ(t_op("free cpu=0 k=3", NULL), 0);
 	for (int i = 0; i < 3; i++)
-		CHECK_EQ(t_op("free cpu=0 k=6", NULL), 0);
+		CHECK_EQ(t_op("free cpu=0 k=8", NULL), 0);
 	CHECK(!strcmp(t_check(), ""));
 }
 
@@ -152,10 +153,10 @@ static void test_contents(void)
 	char *p;
 
 	setup("v5.12");
-	/* live: [first, A3..A7, B3..B7]; scribble on A4 in unit 0 */
+	/* live: [first x3, A3..A7, B3..B7]; scribble on A4 in unit 0 */
 	p = pcpu_unit_addr(t_chunk(1), 0, 4 * PAGE_SIZE);
 	p[100] ^= 0x5a;
-	CHECK_EQ(t_op("free cpu=0 k=2", NULL), 1);
+	CHECK_EQ(t_op("free cpu=0 k=4", NULL), 1);
 	CHECK(!strcmp(T.m.inv, "CONTENTS"));
 }
 
@@ -165,7 +166,7 @@ static void test_unbounded_loop(void)
 
 	/* a full chunk on the free slot: pcpu_alloc never creates, restarts */
 	CHECK_EQ(t_start("v5.12", CFG_E), 0);
-	CHECK_EQ(t_op("alloc cpu=0 size=4096 align_shift=3 gfp=GFP_KERNEL type=root", NULL), 0);
+	CHECK_EQ(t_op("alloc cpu=0 size=12288 align_shift=3 gfp=GFP_KERNEL type=root", NULL), 0);
 	st = t_st();
 	list_move(&st->first_chunk->list, &st->chunk_lists[st->free_slot]);
 	CHECK_EQ(t_op("alloc cpu=0 size=64 align_shift=3 gfp=GFP_KERNEL type=root", NULL), 1);
@@ -196,7 +197,7 @@ static void test_balance_scheduled(void)
 	real_alloc = broken.pcpu_alloc;
 	broken.pcpu_alloc = forgetful_alloc;
 	st->ops = &broken;
-	CHECK_EQ(t_op("alloc cpu=0 size=4096 align_shift=3 gfp=GFP_KERNEL type=root", NULL), 1);
+	CHECK_EQ(t_op("alloc cpu=0 size=12288 align_shift=3 gfp=GFP_KERNEL type=root", NULL), 1);
 	CHECK(!strcmp(T.m.inv, "BALANCE_NOT_SCHEDULED"));
 }
 
@@ -209,9 +210,9 @@ static void test_v5_14_isolation(void)
 	FIRES("ISOLATED", a->isolated = true, a->isolated = false);
 
 	/* A isolated by A6's free (see test_pcpu_depop.c) */
-	CHECK_EQ(t_op("free cpu=0 k=8", NULL), 0);
-	CHECK_EQ(t_op("free cpu=0 k=8", NULL), 0);
-	CHECK_EQ(t_op("free cpu=0 k=4", NULL), 0);
+	CHECK_EQ(t_op("free cpu=0 k=10", NULL), 0);
+	CHECK_EQ(t_op("free cpu=0 k=10", NULL), 0);
+	CHECK_EQ(t_op("free cpu=0 k=6", NULL), 0);
 	a = t_chunk(1);
 	CHECK(a->isolated);
 	/* pretend an earlier depopulation of [0, 8) was never flushed */
@@ -231,9 +232,9 @@ static void test_v5_14_alloc_to_depopulate(void)
 	struct pcpu_state *st;
 
 	setup("v5.14");
-	CHECK_EQ(t_op("free cpu=0 k=8", NULL), 0);
-	CHECK_EQ(t_op("free cpu=0 k=8", NULL), 0);
-	CHECK_EQ(t_op("free cpu=0 k=4", NULL), 0);
+	CHECK_EQ(t_op("free cpu=0 k=10", NULL), 0);
+	CHECK_EQ(t_op("free cpu=0 k=10", NULL), 0);
+	CHECK_EQ(t_op("free cpu=0 k=6", NULL), 0);
 	CHECK(t_chunk(1)->isolated);
 	/* B: pages 0..2 and 5..6 taken again; A is invisible, so B serves */
 	CHECK_EQ(t_op("alloc cpu=0 size=12288 align_shift=12 gfp=GFP_KERNEL type=root", NULL), 0);

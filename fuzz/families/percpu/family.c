@@ -89,10 +89,10 @@ static void percpu_diff(struct mm_diffctx *d)
 	s->impl_refused = ib;
 
 	/*
-	 * Lockstep needs one first-chunk layout.  The hand ports accept a
-	 * dynamic region below PERCPU_DYNAMIC_EARLY_SIZE, which the kernel's
-	 * own pcpu_setup_first_chunk() refuses (the real-source variants round
-	 * it up): such a pair is never in lockstep.
+	 * Lockstep needs one first-chunk layout: every later placement
+	 * depends on it, and two versions may lay it out differently (the
+	 * hand ports once accepted a dynamic region below
+	 * PERCPU_DYNAMIC_EARLY_SIZE, which pcpu_setup_first_chunk() refuses).
 	 */
 	if (!s->diverged && ro->first_chunk_pages != io->first_chunk_pages) {
 		s->diverged = true;

@@ -12,10 +12,13 @@
 #include "pcpu_bitmap.h"
 
 /*
- * Config -> first chunk layout (modelling choice, docs/percpu-bitmap.md):
- * the reserved region shrinks so that at least one page of dynamic region
- * fits in the unit; the dynamic region is extended to the page end like
- * pcpu_build_alloc_info() does, and clamped to the unit.  The first chunk
+ * Config -> first chunk layout, as pcpu_build_alloc_info() and
+ * pcpu_setup_first_chunk() allow it (v5.12 and 6.1 alike): the dynamic
+ * region is at least PERCPU_DYNAMIC_EARLY_SIZE (setup BUG_ONs below it),
+ * the reserved region shrinks to leave room for that, and the dynamic
+ * region is extended to the page end and clamped to the unit.  (Running
+ * v5.14 against Linux 6.1's own mm/percpu.c found the port accepting a 4K
+ * dynamic region the kernel refuses.)  The first chunk
  * is boot memory: its pages are charged, and the budget grows by as much
  * (memblock is not the runtime page supply the budget models).
  */
@@ -29,8 +32,9 @@ static void pcpu_bm_config(const struct mm_config *cfg)
 	pcpu_unit_pages = cfg->v[PCPU_CFG_unit_pages];
 	pcpu_unit_size = pcpu_unit_pages << PAGE_SHIFT;
 	pcpu_nr_units = mm_cur->nr_cpus;
-	if (static_size + reserved > pcpu_unit_size - (int)PAGE_SIZE)
-		reserved = max(0, pcpu_unit_size - (int)PAGE_SIZE - static_size);
+	if (static_size + reserved + PERCPU_DYNAMIC_EARLY_SIZE > pcpu_unit_size)
+		reserved = max(0, pcpu_unit_size - PERCPU_DYNAMIC_EARLY_SIZE - static_size);
+	dyn = max(dyn, PERCPU_DYNAMIC_EARLY_SIZE);
 	size_sum = PFN_ALIGN(static_size + reserved + dyn);
 	if (size_sum > pcpu_unit_size)
 		size_sum = pcpu_unit_size;
