@@ -33,8 +33,10 @@ static unsigned long pa_port_kvfree_block_page(void);
 static void pa_enter(void *inst)
 {
 	G = inst;
-	for (int z = 0; z < MAX_NR_ZONES; z++)
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		G->nr_free_before[z] = G->zones[z].nr_free_pages;
+		G->boost_before[z] = (long)G->zones[z].watermark_boost;
+	}
 	G->last_free_pcp = NULL;
 }
 
@@ -228,6 +230,7 @@ static void pa_observe(void *inst, void *obs_)
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		obs->nr_free[z] = G->zones[z].nr_free_pages;
 		obs->nr_free_before[z] = G->nr_free_before[z];
+		obs->watermark_boost_before[z] = G->boost_before[z];
 		obs->watermark_boost[z] = (long)G->zones[z].watermark_boost;
 		for (int cpu = 0; cpu < G->nr_cpus; cpu++)
 			obs->pcp_count[cpu][z] = G->zones[z].pageset[cpu].pcp.count;

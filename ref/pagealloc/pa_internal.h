@@ -220,6 +220,7 @@ struct pa_state {
 	long lockless_attempts, lockless_failed;
 	long zone_lock_taken, slowpath_entries, kswapd_wakeups, kswapd_runs;
 	long nr_free_before[MAX_NR_ZONES];
+	long boost_before[MAX_NR_ZONES];	/* zone->watermark_boost then */
 	bool last_alloc_injected;
 
 	/* postcondition records for check() */

@@ -214,8 +214,12 @@ static void pagealloc_diff(struct mm_diffctx *d)
 		bool fewer = false;
 
 		for (int z = 0; z < PA_NR_ZONES; z++)
+			/*
+			 * the watermarks the op met are those of its start: a
+			 * boost the op itself raised (a steal) came after
+			 */
 			if (io->nr_free_before[z] < ro->nr_free_before[z] ||
-			    io->watermark_boost[z] != ro->watermark_boost[z])
+			    io->watermark_boost_before[z] != ro->watermark_boost_before[z])
 				fewer = true;	/* or watermarks boosted differently */
 		if (!fewer && !io->bad_pages && !ro->bad_pages)
 			mm_violation("ALLOC_FAIL", "__alloc_pages_nodemask",

@@ -131,6 +131,7 @@ enum pa_mt_arg { PA_MT_UNMOVABLE, PA_MT_MOVABLE, PA_MT_RECLAIMABLE };
 	O(p, kswapd_wakeups, "wakeup_kswapd() calls that woke kswapd") \
 	O(p, kswapd_runs, "balance_pgdat() runs") \
 	A(p, watermark_boost, [PA_NR_ZONES], "zone->watermark_boost per zone") \
+	A(p, watermark_boost_before, [PA_NR_ZONES], "zone->watermark_boost per zone when the last op started") \
 	O(p, boot_bnode_pages, "bnode pages kfree_rcu_batch_init() cached at boot") \
 	O(p, rcu_gp_seq, "completed grace periods") \
 	O(p, work_run, "work items run")
