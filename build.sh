@@ -89,7 +89,7 @@ kernel_take() {
 		for f in $KFILES; do [ -f "$src/$f" ] && cp "$src/$f" "$tmp/t/$f"; done
 	elif [ -f "$src" ]; then
 		local top
-		top=$(tar -tf "$src" 2>/dev/null | head -1 | cut -d/ -f1)
+		top=$(tar -tf "$src" 2>/dev/null | head -1 | cut -d/ -f1 || true)
 		[ -n "$top" ] || { say "build.sh: $src: not a tarball; skipped"; rm -rf "$tmp"; return 0; }
 		# shellcheck disable=SC2046
 		tar -xf "$src" -C "$tmp" "$top/Makefile" $(printf "$top/%s " $KFILES) 2>/dev/null || true
@@ -385,7 +385,7 @@ cmd_patchcheck() {
 		for ref in "${against[@]}"; do
 			out=$("$work/bin/mmdiff" fuzz --family percpu --variants "$ref,${names[i]}" \
 				--time "$secs" --seed 1 --findings "$work/findings" 2>&1 || true)
-			sig=$(echo "$out" | sed -n 's/^MMDIFF-FOUND \([^ ]*\) .*/\1/p' | head -1)
+			sig=$(echo "$out" | sed -n 's/^MMDIFF-FOUND \([^ ]*\) .*/\1/p' | head -1 || true)
 			if [ -z "$sig" ]; then
 				rows+=("$(printf '%-22s %-22s OK' "${names[i]}" "$ref")")
 				continue
