@@ -65,10 +65,7 @@ out_unlock:
 static void fixed_flush_memcg_workqueue(struct kmem_cache *s)
 {
 	v4_flush_memcg_workqueue(s);
-	/*
-	 * If we're racing with children kmem_cache deactivation, it might
-	 * take another rcu grace period to complete their destruction.
-	 */
+	/* children still deactivating need one more grace period to go */
 	if (!list_empty(&s->memcg_params.children))
 		rcu_barrier();
 }
