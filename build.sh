@@ -133,8 +133,12 @@ kernel_sources() {
 	for s in 6.1 6.12; do
 		if [ ! -f "/usr/src/linux-source-$s.tar.xz" ]; then
 			if [ "$(id -u)" = 0 ]; then
+				# the package lists may be missing on a fresh machine: update once
 				DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "linux-source-$s" \
-					>/dev/null 2>&1 || true
+					>/dev/null 2>&1 ||
+				{ apt-get update -qq >/dev/null 2>&1 &&
+				  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "linux-source-$s" \
+					>/dev/null 2>&1; } || true
 			fi
 		fi
 		if [ -f "/usr/src/linux-source-$s.tar.xz" ]; then
