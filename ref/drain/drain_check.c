@@ -117,6 +117,9 @@ void dr_observe(void *inst, void *obs_)
 		for (int c = 0; c < MM_MAX_CPUS; c++) {
 			o->pcp_count[c][z] = s->zones[z].per_cpu_pageset[c].count;
 			o->pcp_before[c][z] = s->pcp_before_op[c][z];
+			/* drained during this op, then given a page back */
+			o->freed_after_drain[c][z] = s->drained_gen[c][z] > s->drain_gen_before_op &&
+						     s->freed_after_drain[c][z];
 		}
 	}
 	for (int c = 0; c < MM_MAX_CPUS; c++)

@@ -186,6 +186,7 @@ struct dr_state {
 	long last_drain_ticks, drain_ticks_total, wait_ticks, ticks;
 	long free_before_op[DR_NR_ZONES], work_before_op[DR_NR_ZONES];
 	long pcp_before_op[MM_MAX_CPUS][DR_NR_ZONES];
+	unsigned long drain_gen_before_op;	/* drain_gen when the op started */
 
 	/* live user pages, for free */
 	struct page *live[DR_MAX_PAGES];

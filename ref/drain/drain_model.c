@@ -759,6 +759,7 @@ static void zone_counts(long free[DR_NR_ZONES], long work[DR_NR_ZONES])
 			free[z] += s->zones[z].per_cpu_pageset[c].count;
 		}
 	}
+	s->drain_gen_before_op = s->drain_gen;
 	for (int i = 0; i < s->nr_pages; i++)
 		if (s->pages[i].loc == DR_LOC_WORK)
 			work[s->pages[i].zone]++;

@@ -99,6 +99,7 @@ enum dr_boot_arg { DR_BOOT_LATE, DR_BOOT_EARLY };
 	A(p, nr_free, [DR_NR_ZONES], "NR_FREE_PAGES per zone (buddy)") \
 	A(p, pcp_count, [MM_MAX_CPUS][DR_NR_ZONES], "pcp->count per CPU and zone") \
 	A(p, pcp_before, [MM_MAX_CPUS][DR_NR_ZONES], "pcp->count per CPU and zone when the last op started") \
+	A(p, freed_after_drain, [MM_MAX_CPUS][DR_NR_ZONES], "1 where the last op drained the pcp lists and then a page was freed to them") \
 	A(p, free_before, [DR_NR_ZONES], "buddy + pcp pages per zone when the last op started") \
 	A(p, work_before, [DR_NR_ZONES], "pages held by pending work per zone when the last op started") \
 	O(p, user_pages, "pages held by users") \

@@ -10,7 +10,8 @@
  *   DRAINED       after a drain_all_pages op that ran to completion in both,
  *                 each (online CPU, zone in scope) whose pcp the reference
  *                 left empty, and which held pages in the implementation
- *                 when the op started, is empty in the implementation.
+ *                 when the op started, is empty in the implementation
+ *                 unless a page was freed to it after its drain.
  *   EARLY_RETURN  a drain_all_pages op (pcpu_drain_mutex free at every op
  *                 start) returns early in both or in neither.
  *   ALLOC_FAIL    a GFP_KERNEL alloc op gets at least as many pages in the
@@ -86,8 +87,15 @@ static void drain_diff(struct mm_diffctx *d)
 				for (int z = 0; z < DR_NR_ZONES; z++) {
 					if (zarg != 0 && zarg - 1 != z)
 						continue;
+					/*
+					 * pages freed after the list's drain (other
+					 * work running while the drain waited) are
+					 * the kernel's to leave, as PAGES_NOT_DRAINED
+					 * allows them
+					 */
 					if (ro->pcp_count[cpu][z] == 0 && io->pcp_before[cpu][z] > 0 &&
-					    io->pcp_count[cpu][z] > 0 && (online_mask(ro) & (1L << cpu)))
+					    io->pcp_count[cpu][z] > 0 && !io->freed_after_drain[cpu][z] &&
+					    (online_mask(ro) & (1L << cpu)))
 						mm_violation("DRAINED", "__drain_all_pages",
 							     "CPU %d %s: the reference left its pcp lists empty, the implementation holds %ld pages (%ld when the drain started)",
 							     cpu, z ? "Normal" : "DMA32", io->pcp_count[cpu][z],
