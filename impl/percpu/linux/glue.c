@@ -790,12 +790,8 @@ static void mmk_port_dump(void *inst, char *buf, size_t len)
 			      in->k->nr_empty_pop_pages(), in->k->nr_populated(),
 			      in->k->async_enabled());
 	for (int i = 0; i < n && w < len; i++) {
-		void *base;
-		int id = ci[i].immutable ? (i == 0 && n > 1 && ci[1].immutable ? -1 : 0) : -2;
+		int id = mmk_chunk_id(in, ci[i].kind, ci[i].base_addr);
 
-		base = ci[i].base_addr;
-		if (id == -2)
-			id = mmk_chunk_id(in, 1, base);
 		w += (size_t)snprintf(buf + w, len - w, "%5d %4d %6d %6d %6d %5d %s%s\n", id,
 				      ci[i].slot, ci[i].free_bytes, ci[i].contig_bytes,
 				      ci[i].nr_populated, ci[i].nr_empty_pop_pages,

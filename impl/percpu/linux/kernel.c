@@ -143,6 +143,7 @@ static void mmk_chunk_info(struct pcpu_chunk *chunk, struct mmk_chunk_info *ci)
 	ci->immutable = chunk->immutable;
 	ci->isolated = chunk->isolated;
 	ci->base_addr = chunk->base_addr;
+	ci->kind = chunk == pcpu_first_chunk ? 0 : chunk == pcpu_reserved_chunk ? -1 : 1;
 }
 
 static int mmk_chunks(struct mmk_chunk_info *out, int max)

@@ -41,6 +41,7 @@ struct mmk_kwork {
 struct mmk_chunk_info {
 	int nr_pages, nr_populated, nr_empty_pop_pages, free_bytes, contig_bytes;
 	int slot;			/* the list it is on, -1 none */
+	int kind;			/* 0 the first chunk, -1 the reserved one, 1 created */
 	_Bool immutable, isolated;
 	void *base_addr;
 };
