@@ -588,6 +588,11 @@ void mm_sched_point(const char *site)
 	mm_cur->sched_points++;
 }
 
+bool mm_op_alone(void)
+{
+	return true;
+}
+
 void mm_irq_disable(void)
 {
 	mm_this_cpu()->irqs_disabled = 1;

@@ -30,6 +30,7 @@
 
 #define MM_MAX_ARGS	6
 #define MM_OP_SLOTS	64	/* opcode byte % MM_OP_SLOTS picks the slot */
+#define MM_MACHINE_OP_BASE 56	/* slots 56..63: the machine's ops (tasks), in every family */
 #define MM_MAX_CFG	12
 #define MM_MAX_OPS	256	/* ops decoded per input at most */
 #define MM_MAX_OBS_BYTES 1024	/* a family's observables struct at most */

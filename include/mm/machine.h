@@ -225,6 +225,13 @@ void mm_might_sleep(const char *site);
 void mm_allocator_entry(const char *site);
 /* a place where the kernel drops a lock, may sleep or be preempted */
 void mm_sched_point(const char *site);
+/*
+ * true unless other tasks ran while the current op was under way: a
+ * postcondition that compares the state before and after an op (what a
+ * balance run leaves, what an atomic allocation did not change) holds only
+ * then.  Checks of the state alone need no such guard.
+ */
+bool mm_op_alone(void);
 
 void mm_irq_disable(void);
 void mm_irq_enable(void);
