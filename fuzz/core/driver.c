@@ -148,6 +148,80 @@ int mm_instance_create(struct mm_instance *in, const struct mm_family *fam,
 	return leave(in, 0);
 }
 
+/* an op started as a task (a "start" op before it) */
+struct task_op {
+	struct mm_instance *in;
+	struct mm_op op;
+	struct mm_opres res;
+	int cpu;
+	enum mm_ctx ctx;
+};
+
+static const char *status_text(const struct mm_opres *res)
+{
+	return res->text[0] ? res->text : res->status == 0 ? "ok" :
+	       res->status > 0 ? "skipped" : "failed";
+}
+
+static const char *task_body(void *arg)
+{
+	struct task_op *t = arg;
+
+	mm_set_context(t->cpu, t->ctx);
+	mm_allocator_entry("op entry");
+	t->in->v->exec(t->in->inst, &t->op, &t->res);
+	mm_clear_context();
+	return status_text(&t->res);
+}
+
+static bool start_task(struct mm_instance *in, const struct mm_op *op, struct mm_opres *res)
+{
+	struct task_op *t = mm_kzalloc(sizeof(*t), MM_FAIL_NR);
+	char what[128];
+	int id;
+
+	t->in = in;
+	t->op = *op;
+	mm_op_context(in->fam, op, &t->cpu, &t->ctx);
+	mm_op_format(in->fam, op, what, sizeof(what));
+	id = mm_task_start(task_body, t, t->cpu, in->start_points, what);
+	if (!id)
+		return false;	/* MM_MAX_TASKS alive: it runs as a plain op */
+	snprintf(res->text, sizeof(res->text), "runs as T%d", id);
+	return true;
+}
+
+static void machine_op(const struct mm_op *op, struct mm_instance *in, struct mm_opres *res)
+{
+	int id = 0, n = mm_tasks_alive();
+
+	switch (op->id) {
+	case MM_OP_START:
+		in->start_armed = true;
+		in->start_points = op->arg[MM_START_points];
+		snprintf(res->text, sizeof(res->text), "the next op runs as a task");
+		return;
+	case MM_OP_STEP:
+		id = mm_task_resume(op->arg[MM_STEP_task], op->arg[MM_STEP_points]);
+		break;
+	case MM_OP_FINISH:
+		id = mm_task_resume(op->arg[MM_FINISH_task], -1);
+		break;
+	case MM_OP_SETTLE:
+		mm_tasks_settle();
+		snprintf(res->text, sizeof(res->text), n ? "%d task%s ran to the end" :
+			 "skipped: no task alive", n, n == 1 ? "" : "s");
+		res->status = !n;
+		return;
+	default:
+		res->status = 1;
+		snprintf(res->text, sizeof(res->text), "skipped: unknown machine op");
+		return;
+	}
+	res->status = !id;
+	snprintf(res->text, sizeof(res->text), id ? "T%d" : "skipped: no task alive", id);
+}
+
 int mm_instance_exec(struct mm_instance *in, const struct mm_op *op,
 		     struct mm_opres *res)
 {
@@ -161,12 +235,18 @@ int mm_instance_exec(struct mm_instance *in, const struct mm_op *op,
 	enter(in, &jb);
 	if (setjmp(jb))
 		return leave(in, 1);
-	mm_op_context(in->fam, op, &cpu, &ctx);
-	mm_set_context(cpu, ctx);
-	mm_allocator_entry("op entry");
-	in->v->exec(in->inst, op, res);
-	mm_clear_context();
-	in->v->check(in->inst);
+	mm_sched_op_begin();
+	if (op->id >= MM_MACHINE_OP_BASE) {
+		machine_op(op, in, res);
+	} else if (!in->start_armed || (in->start_armed = false, !start_task(in, op, res))) {
+		mm_op_context(in->fam, op, &cpu, &ctx);
+		mm_set_context(cpu, ctx);
+		mm_allocator_entry("op entry");
+		in->v->exec(in->inst, op, res);
+		mm_clear_context();
+	}
+	if (!mm_tasks_alive())
+		in->v->check(in->inst);
 	return leave(in, 0);
 }
 
@@ -334,15 +414,24 @@ static int run_diff(const struct mm_family *fam, struct mm_diffctx *d,
 }
 
 static void trace_res(FILE *trace, const char *name, int r,
-		      const struct mm_instance *in, const struct mm_opres *res)
+		      struct mm_instance *in, const struct mm_opres *res)
 {
+	char ev[MM_DETAIL_LEN * 2];
+
 	if (!trace)
 		return;
+	/* what the tasks did during the op, one column per task */
+	mm_sched_take_events(&in->m, ev, sizeof(ev));
+	for (char *line = ev, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		fprintf(trace, "      %-10s %.*s\n", name, (int)(nl - line), line);
+	}
 	if (r)
 		fprintf(trace, "      %-10s VIOLATION %s in %s\n", name, in->m.inv, in->m.where);
 	else
-		fprintf(trace, "      %-10s %s\n", name, res->text[0] ? res->text :
-			res->status == 0 ? "ok" : res->status > 0 ? "skipped" : "failed");
+		fprintf(trace, "      %-10s %s\n", name, status_text(res));
 }
 
 int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
@@ -356,6 +445,7 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 	struct mm_machine scratch;
 	char who[MM_MAX_VARIANTS][80];
 	int i, k, created = 0, ret = 0;
+	bool interleaved = false;
 
 	memset(out, 0, sizeof(*out));
 	out->op_index = -1;
@@ -396,14 +486,33 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 			goto done;
 		}
 	}
-	for (k = 0; k < input->nr_ops; k++) {
-		const struct mm_op *op = &input->ops[k];
+	for (k = 0; k <= input->nr_ops; k++) {
+		/* after the last op, the tasks still alive run to their end */
+		static const struct mm_op settle = { .id = MM_OP_SETTLE };
+		const struct mm_op *op = k < input->nr_ops ? &input->ops[k] : &settle;
 
+		if (k == input->nr_ops) {
+			bool any = false;
+
+			for (i = 0; i < n; i++)
+				any |= inst[i].m.sched && (mm_cur = &inst[i].m, mm_tasks_alive());
+			if (!any)
+				break;
+		}
+		if (op->id == MM_OP_START && !interleaved) {
+			/* each variant stops at its own scheduling points from here */
+			interleaved = true;
+			if (trace)
+				fprintf(trace, "      (tasks from here: relations between variants are no longer checked)\n");
+		}
 		if (trace) {
 			char line[256];
 
 			mm_op_format(fam, op, line, sizeof(line));
-			fprintf(trace, "[%3d] %s\n", k, line);
+			if (k < input->nr_ops)
+				fprintf(trace, "[%3d] %s\n", k, line);
+			else
+				fprintf(trace, "[end] %s\n", line);
 		}
 		for (i = 0; i < n; i++) {
 			int r = mm_instance_exec(&inst[i], op, &res[i]);
@@ -414,14 +523,15 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 				ret = 1;
 				goto done;
 			}
-			mm_instance_observe(&inst[i], obs[i]);
+			if (!interleaved)
+				mm_instance_observe(&inst[i], obs[i]);
 			if (inst[i].dead) {
 				verdict_from(out, fam, vars[i]->name, &inst[i].m, &inst[i], k, op);
 				ret = 1;
 				goto done;
 			}
 		}
-		for (i = 1; i < n && fam->diff; i++) {
+		for (i = 1; i < n && fam->diff && !interleaved; i++) {
 			struct mm_diffctx d = {
 				.fam = fam, .cfg = &input->cfg, .op = op, .op_index = k,
 				.ref_res = &res[0], .impl_res = &res[i],

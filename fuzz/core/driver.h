@@ -30,6 +30,8 @@ struct mm_instance {
 	struct mm_machine m;
 	void *inst;
 	bool dead;		/* a violation unwound it */
+	bool start_armed;	/* a "start" op: the next op runs as a task */
+	uint32_t start_points;
 };
 
 struct mm_verdict {
@@ -48,7 +50,12 @@ struct mm_verdict {
 /* 0 on success; a violation at create is returned as 1 (see m.inv) */
 int mm_instance_create(struct mm_instance *in, const struct mm_family *fam,
 		       const struct mm_variant *v, const struct mm_config *cfg);
-/* 0: op done and invariants hold; 1: violation (details in in->m) */
+/*
+ * 0: op done and invariants hold; 1: violation (details in in->m).  The
+ * machine's ops (start/step/finish/settle) run here; the variant's own
+ * invariants are checked after an op only while no started task is alive
+ * (a task stopped half-way may hold the state its locks protect).
+ */
 int mm_instance_exec(struct mm_instance *in, const struct mm_op *op,
 		     struct mm_opres *res);
 void mm_instance_observe(struct mm_instance *in, void *obs);

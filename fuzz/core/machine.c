@@ -51,6 +51,43 @@ void mm_machine_init(struct mm_machine *m, int nr_cpus, long budget_pages)
 	mm_lock_init(&m->ctx_spin_lock, "caller_spinlock", MM_SPINLOCK);
 }
 
+void mm_bind_global(void *slot, void *value)
+{
+	struct mm_machine *m = mm_cur;
+
+	for (int i = 0; i < m->nr_bindings; i++)
+		if (m->bindings[i].slot == slot && !m->bindings[i].fn) {
+			m->bindings[i].value = value;
+			return;
+		}
+	if (m->nr_bindings == MM_MAX_BINDINGS)
+		mm_violation("HARNESS", __func__, "more than %d bindings", MM_MAX_BINDINGS);
+	m->bindings[m->nr_bindings].slot = slot;
+	m->bindings[m->nr_bindings].fn = NULL;
+	m->bindings[m->nr_bindings++].value = value;
+}
+
+void mm_on_resume(void (*fn)(void *arg), void *arg)
+{
+	struct mm_machine *m = mm_cur;
+
+	if (m->nr_bindings == MM_MAX_BINDINGS)
+		mm_violation("HARNESS", __func__, "more than %d bindings", MM_MAX_BINDINGS);
+	m->bindings[m->nr_bindings].slot = NULL;
+	m->bindings[m->nr_bindings].fn = fn;
+	m->bindings[m->nr_bindings++].value = arg;
+}
+
+void mm_machine_resume_bindings(struct mm_machine *m)
+{
+	for (int i = 0; i < m->nr_bindings; i++) {
+		if (m->bindings[i].fn)
+			m->bindings[i].fn(m->bindings[i].value);
+		else
+			memcpy(m->bindings[i].slot, &m->bindings[i].value, sizeof(void *));
+	}
+}
+
 void mm_on_destroy(void (*fn)(void *arg), void *arg)
 {
 	struct mm_machine *m = mm_cur;
@@ -65,6 +102,7 @@ void mm_machine_destroy(struct mm_machine *m)
 {
 	struct mm_alloc_hdr *h = m->allocs, *n;
 
+	mm_sched_destroy(m);	/* tasks stopped half-way are never resumed */
 	/* last registered first, before the memory they may use goes */
 	while (m->nr_cleanups) {
 		m->nr_cleanups--;
@@ -252,10 +290,37 @@ void *mm_kzalloc(size_t size, enum mm_fail_kind kind)
 	return hdr_alloc(size, 0, (long)size);
 }
 
+/*
+ * Mirrors debug_check_no_obj_freed() (lib/debugobjects.c, with
+ * CONFIG_DEBUG_OBJECTS_WORK and _RCU_HEAD) for the queues the machine
+ * runs: memory freed with a work item or an RCU callback still queued in
+ * it is reported at the free, before the worker or the grace period would
+ * run it on freed memory.
+ */
+static void check_no_obj_freed(const void *p, size_t size)
+{
+	struct mm_machine *m = mm_cur;
+	const char *lo = p, *hi = lo + size;
+
+	for (struct work_struct *w = m->system_wq.head; w; w = w->next)
+		if ((const char *)w >= lo && (const char *)w < hi)
+			mm_violation("FREE_ACTIVE_WORK", w->name,
+				     "%zu bytes freed with work item %s still queued on system_wq at offset %zu (ODEBUG: free active object type: work_struct)",
+				     size, w->name, (size_t)((const char *)w - lo));
+	for (struct rcu_head *r = m->rcu_head_list; r; r = r->next)
+		if ((const char *)r >= lo && (const char *)r < hi)
+			mm_violation("FREE_ACTIVE_WORK", "call_rcu",
+				     "%zu bytes freed with an RCU callback still queued at offset %zu (ODEBUG: free active object type: rcu_head)",
+				     size, (size_t)((const char *)r - lo));
+}
+
 void mm_kfree(void *p)
 {
-	if (p)
-		hdr_free(p);
+	if (!p)
+		return;
+	if (mm_cur->system_wq.head || mm_cur->rcu_head_list)
+		check_no_obj_freed(p, ((struct mm_alloc_hdr *)p - 1)->size);
+	hdr_free(p);
 }
 
 /* splitmix64: the pattern of byte i of allocation (id, cpu) */
@@ -327,13 +392,13 @@ void mm_set_context(int cpu, enum mm_ctx ctx)
 		break;
 	case MM_CTX_RAW_LOCK_HELD:
 		c->irqs_disabled = 1;	/* raw_spin_lock_irqsave, as krcp->lock */
-		m->ctx_raw_lock.owner = m->cpu + 1;
+		m->ctx_raw_lock.owner = mm_lock_owner_id();
 		c->held[c->nr_held++] = &m->ctx_raw_lock;
 		c->raw_locks_held = 1;
 		c->preempt_count = 1;
 		break;
 	case MM_CTX_ZONE_LOCK_HELD:
-		m->ctx_spin_lock.owner = m->cpu + 1;
+		m->ctx_spin_lock.owner = mm_lock_owner_id();
 		c->held[c->nr_held++] = &m->ctx_spin_lock;
 		c->spin_locks_held = 1;
 		if (!m->preempt_rt)
@@ -403,9 +468,15 @@ void mm_lock_init(struct mm_lock *l, const char *name, enum mm_lock_class cls)
 	l->irqs_off = false;
 }
 
+/* a lock's owner: the task and the CPU it took the lock on */
+int mm_lock_owner_id(void)
+{
+	return mm_cur->cur_task * MM_MAX_CPUS + mm_cur->cpu + 1;
+}
+
 static int task_id(void)
 {
-	return mm_cur->cpu + 1;
+	return mm_lock_owner_id();
 }
 
 static bool atomic_ctx(const struct mm_cpu *c)
@@ -477,10 +548,17 @@ void mm_lock_acquire(struct mm_lock *l, const char *site)
 	acquire_checks(l, site);
 	if (l->cls == MM_MUTEX)
 		mm_sched_point(site);	/* mutex_lock may sleep */
-	if (l->owner && l->owner != task_id())
-		/* deterministic mode runs one task at a time: nobody releases it */
-		mm_lock_report(MM_LR_DEADLOCK, site, l, "%s held by task %d (taken at %s)",
-			       l->name, l->owner - 1, l->site ? l->site : "?");
+	while (l->owner && l->owner != task_id()) {
+		if (mm_owner_task(l->owner) == mm_cur->cur_task) {
+			/* this task on another CPU (a per-CPU work item it waits for) */
+			mm_lock_report(MM_LR_DEADLOCK, site, l, "%s held by task %d (taken at %s)",
+				       l->name, l->owner - 1, l->site ? l->site : "?");
+			break;
+		}
+		/* another task holds it: wait (spin or sleep) until it is released */
+		if (!mm_sched_wait(l, site))
+			break;
+	}
 	mark_held(l, site);
 }
 
@@ -500,7 +578,7 @@ bool mm_lock_tryacquire(struct mm_lock *l, const char *site)
 	return true;
 }
 
-void mm_lock_release(struct mm_lock *l, const char *site)
+static void lock_release(struct mm_lock *l, const char *site)
 {
 	struct mm_cpu *c = mm_this_cpu();
 	int i;
@@ -528,6 +606,12 @@ void mm_lock_release(struct mm_lock *l, const char *site)
 			c->preempt_count--;
 	}
 	l->owner = 0;
+	mm_sched_wake(l);
+}
+
+void mm_lock_release(struct mm_lock *l, const char *site)
+{
+	lock_release(l, site);
 	mm_sched_point(site);	/* another task may run once it is dropped */
 }
 
@@ -548,13 +632,14 @@ void mm_lock_release_irq(struct mm_lock *l, const char *site, int restore)
 	bool irqs = l->irqs_off;
 
 	l->irqs_off = false;
-	mm_lock_release(l, site);
-	if (!irqs)
-		return;
-	if (restore < 0)
-		mm_irq_enable();
-	else
-		mm_irq_restore(restore);
+	lock_release(l, site);
+	if (irqs) {
+		if (restore < 0)
+			mm_irq_enable();
+		else
+			mm_irq_restore(restore);
+	}
+	mm_sched_point(site);	/* preemptible again once interrupts are back on */
 }
 
 bool mm_lock_held(const struct mm_lock *l)
@@ -573,24 +658,13 @@ void mm_might_sleep(const char *site)
 			       "may sleep with irqs_disabled=%d preempt_count=%d raw_locks=%d spinlocks=%d",
 			       c->irqs_disabled, c->preempt_count, c->raw_locks_held,
 			       c->spin_locks_held);
+	mm_sched_point(site);	/* might_sleep() is a voluntary preemption point */
 }
 
 void mm_allocator_entry(const char *site)
 {
 	if (mm_this_cpu()->in_nmi)
 		mm_lock_report(MM_LR_NMI_UNSAFE, site, NULL, "allocator entered in NMI context");
-}
-
-void mm_sched_point(const char *site)
-{
-	(void)site;
-	/* deterministic mode: one task runs; the count shows where others could */
-	mm_cur->sched_points++;
-}
-
-bool mm_op_alone(void)
-{
-	return true;
 }
 
 void mm_irq_disable(void)
@@ -671,7 +745,8 @@ int mm_run_workqueue(struct mm_workqueue *wq, int n)
 	int ran = 0;
 
 	while (wq->head && (n < 0 || ran < n)) {
-		mm_run_work(wq, wq->head);
+		if (!mm_run_work(wq, wq->head))
+			break;	/* it runs already: a worker runs it after that */
 		if (++ran > 4096)
 			mm_violation("UNBOUNDED_LOOP", wq->name,
 				     "work keeps requeueing itself (%d items run)", ran);
@@ -697,12 +772,29 @@ bool mm_cancel_work(struct mm_workqueue *wq, struct work_struct *w)
 
 bool mm_run_work(struct mm_workqueue *wq, struct work_struct *w)
 {
+	struct mm_machine *m = mm_cur;
 	struct mm_cpu saved = *mm_this_cpu();
+	int slot = -1;
 
+	/*
+	 * A work item never runs concurrently with itself (non-reentrant
+	 * workqueues); the function may free the item, so only its address
+	 * is remembered while it runs.
+	 */
+	for (int i = 0; i <= MM_MAX_TASKS_RUNNING; i++) {
+		if (m->running_work[i] == w)
+			return false;
+		if (!m->running_work[i] && slot < 0)
+			slot = i;
+	}
+	if (slot < 0)
+		mm_violation("HARNESS", __func__, "too many work items running at once");
 	if (!mm_cancel_work(wq, w))
 		return false;
 	memset(mm_this_cpu(), 0, sizeof(saved));
+	m->running_work[slot] = w;
 	w->func(w);
+	m->running_work[slot] = NULL;
 	wq->nr_run++;
 	*mm_this_cpu() = saved;
 	return true;

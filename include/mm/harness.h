@@ -200,7 +200,7 @@ struct mm_family {
 #define MM__OPDESC(fam, ID, slot, name, help) \
 	[slot] = { #name, help, 0 fam##_ARGS_##ID(MM__ONE, x), \
 		   { fam##_ARGS_##ID(MM__ARGDESC, x) } },
-#define MM_OPDESCS(LIST)		{ LIST(MM__OPDESC) }
+#define MM_OPDESCS(LIST)		{ LIST(MM__OPDESC) MM_MACHINE_OPS(MM__OPDESC) }
 #define MM_CFGDESCS(LIST)		{ LIST(MM__ARGDESC, x) }
 #define MM__INVDESC(id, aliases, help)	{ #id, aliases, help },
 #define MM_INVDESCS(LIST)		{ LIST(MM__INVDESC) { NULL, NULL, NULL } }
@@ -218,9 +218,31 @@ static inline long mm_obs_value(const void *obs, const struct mm_obsdesc *d, int
 	return ((const long *)((const char *)obs + d->offset))[k];
 }
 
+/*
+ * The machine's own ops, in every family's table (slots MM_MACHINE_OP_BASE
+ * and up): tasks and the interleaving the input chooses (fuzz/core/sched.c).
+ * "task k" is the k-th task alive, oldest first (k mod their count).
+ */
+#define MM_MACHINE_OPS(OP) \
+	OP(MM, START, 56, start, "run the next op as a task of its own: it stops at its (points+1)-th scheduling point and waits there while later ops run") \
+	OP(MM, STEP, 57, step, "let task k run on until its points-th scheduling point from here, its end, or a lock it must wait for") \
+	OP(MM, FINISH, 58, finish, "run task k to its end; the tasks holding what it waits for run as needed") \
+	OP(MM, SETTLE, 59, settle, "run every task to its end, oldest first (the end of the input does the same)")
+#define MM_ARGS_START(X, p) \
+	X(p, points, 0, 15, NULL, MM_ARG_PLAIN, "scheduling points it passes before it stops")
+#define MM_ARGS_STEP(X, p) \
+	X(p, task, 0, 7, NULL, MM_ARG_PLAIN, "which task: the k-th alive, oldest first") \
+	X(p, points, 1, 16, NULL, MM_ARG_PLAIN, "the scheduling point it stops at, counted from here")
+#define MM_ARGS_FINISH(X, p) \
+	X(p, task, 0, 7, NULL, MM_ARG_PLAIN, "which task: the k-th alive, oldest first")
+#define MM_ARGS_SETTLE(X, p)
+MM_DECLARE_OPS(MM_MACHINE_OPS)
+
 /* Invariants of the machine itself (locks, contexts, loops, memory safety). */
 #define MM_MACHINE_INVARIANTS(I) \
-	I(DEADLOCK, "", "a lock taken again by the task holding it (self-deadlock)") \
+	I(DEADLOCK, "", "a lock taken again by the task holding it, or tasks that wait for each other and can never run again") \
+	I(LIVELOCK, "", "a task that keeps running without ending, or a wait that other tasks never end") \
+	I(FREE_ACTIVE_WORK, "", "memory freed with a work item or an RCU callback still queued in it (debugobjects: free active object)") \
 	I(SLEEP_IN_ATOMIC, "", "a sleeping lock or might_sleep() with preemption or interrupts disabled") \
 	I(INVALID_WAIT_CTX, "", "a lock of a class the context may not take (spinlock_t under raw_spinlock_t, PREEMPT_RT rules)") \
 	I(NMI_UNSAFE, "", "a lock or an allocator entry in NMI context") \

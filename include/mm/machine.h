@@ -69,6 +69,8 @@ struct mm_lock {
 
 #define MM_MAX_HELD 16
 #define MM_MAX_CLEANUPS 8
+#define MM_MAX_BINDINGS 4
+#define MM_MAX_TASKS_RUNNING 8	/* nested work runs per machine at most */
 
 /* Per-CPU execution state; one task per CPU in deterministic mode. */
 struct mm_cpu {
@@ -100,6 +102,7 @@ struct mm_note_log {
 };
 
 struct mm_alloc_hdr;
+struct mm_sched;
 
 struct mm_machine {
 	/* configuration */
@@ -119,6 +122,8 @@ struct mm_machine {
 
 	/* execution */
 	int cpu;			/* current CPU (smp_processor_id) */
+	int cur_task;			/* 0: the op stream; 1..MM_MAX_TASKS: a started task */
+	struct mm_sched *sched;		/* tasks (fuzz/core/sched.c); NULL until one starts */
 	struct mm_cpu cpus[MM_MAX_CPUS];
 	unsigned long sched_points;
 	unsigned int known_lock_reports;	/* mask of 1 << mm_lock_report */
@@ -128,8 +133,14 @@ struct mm_machine {
 
 	/* deferred work */
 	struct mm_workqueue system_wq;
+	/* work items whose function runs now (in tasks stopped half-way) */
+	const struct work_struct *running_work[1 + MM_MAX_TASKS_RUNNING];
 	struct rcu_head *rcu_head_list, *rcu_tail;
 	unsigned long rcu_gp_seq;	/* completed grace periods */
+
+	/* what makes a variant instance current again (mm_bind_global, mm_on_resume) */
+	struct { void *slot; void *value; void (*fn)(void *arg); } bindings[MM_MAX_BINDINGS];
+	int nr_bindings;
 
 	/* resources outside the machine's allocations (mm_on_destroy) */
 	struct { void (*fn)(void *arg); void *arg; } cleanups[MM_MAX_CLEANUPS];
@@ -155,6 +166,17 @@ void mm_machine_destroy(struct mm_machine *m);
 /* run @fn(@arg) when the current machine is destroyed (file descriptors, mappings) */
 void mm_on_destroy(void (*fn)(void *arg), void *arg);
 static inline void mm_machine_enter(struct mm_machine *m) { mm_cur = m; }
+/*
+ * A port's instance pointer (its "current state" global, set at every
+ * entry point): *@slot is set to @value again whenever a task of this
+ * machine resumes half-way through the port, since other instances' ops
+ * may have run meanwhile.  @slot is the address of a pointer variable.
+ */
+void mm_bind_global(void *slot, void *value);
+/* likewise: @fn(@arg) makes the instance current (real-source state) */
+void mm_on_resume(void (*fn)(void *arg), void *arg);
+/* make the current machine's instance current again (the bindings) */
+void mm_machine_resume_bindings(struct mm_machine *m);
 
 /*
  * Report a violation of invariant @inv (an id such as "I3_EMPTY_POP_PAGES")
@@ -242,6 +264,54 @@ void mm_preempt_enable(void);
 void mm_lockless_enter(void);
 void mm_lockless_exit(void);
 
+/* -- tasks and interleavings (fuzz/core/sched.c) ----------------------
+ *
+ * The op stream is task 0.  An op may be started as a task of its own
+ * (1..MM_MAX_TASKS alive at once) on its own stack: it runs until it stops
+ * at a scheduling point (mm_sched_point, where it is preemptible) or waits
+ * for a lock another task holds, and the ops after it choose when it runs
+ * on.  Only the op stream resumes tasks and tasks only return to it, so a
+ * schedule is the op sequence itself: deterministic on every engine.
+ * Locks are owned per task; a wait nobody can end is a DEADLOCK naming
+ * every waiter's functions, a task that never ends a LIVELOCK.
+ */
+#define MM_MAX_TASKS		4
+/* a task's body; returns its result line (may be NULL) */
+typedef const char *(*mm_task_fn)(void *arg);
+
+/*
+ * Start @fn(@arg) as a task on @cpu; it stops at its (@points+1)-th
+ * scheduling point.  Returns its number (T<n> in the trace), or 0 when
+ * MM_MAX_TASKS are alive (nothing started).
+ */
+int mm_task_start(mm_task_fn fn, void *arg, int cpu, long points, const char *what);
+/*
+ * Resume the @k-th alive task (oldest first, k mod count) until its
+ * @points-th scheduling point from here (@points < 0: to its end, running
+ * the tasks it waits on as needed).  Returns its number, 0 if none alive.
+ */
+int mm_task_resume(unsigned int k, long points);
+/* run every task to its end, oldest first; DEADLOCK if some never can */
+void mm_tasks_settle(void);
+/* started tasks not yet ended */
+int mm_tasks_alive(void);
+/* the op stream begins an op: mm_op_alone() is true again */
+void mm_sched_op_begin(void);
+/* events since the last call ("T1 stops in ..."), one per line; "" if none */
+void mm_sched_take_events(struct mm_machine *m, char *buf, size_t len);
+/* lock glue (machine.c): the owner id of the running task on this CPU */
+int mm_lock_owner_id(void);
+/*
+ * Another task holds @l: wait until it is released (false: nobody can
+ * release it and the finding was masked as a known bug; take it anyway).
+ */
+bool mm_sched_wait(struct mm_lock *l, const char *site);
+/* @l was released: tasks waiting for it may run */
+void mm_sched_wake(const struct mm_lock *l);
+/* the task an owner id belongs to */
+static inline int mm_owner_task(int owner) { return (owner - 1) / MM_MAX_CPUS; }
+void mm_sched_destroy(struct mm_machine *m);
+
 /* -- loop guards ------------------------------------------------------ */
 #define MM_LOOP_BOUND_DEFAULT(nr_slots)	(4 * (nr_slots) + 64)
 /* count one more trip of a loop; report UNBOUNDED_LOOP past @bound */
@@ -260,7 +330,10 @@ int mm_run_workqueue(struct mm_workqueue *wq, int n);
 bool mm_work_pending(const struct work_struct *w);
 /* dequeue a pending item without running it (cancel_work); false if not queued */
 bool mm_cancel_work(struct mm_workqueue *wq, struct work_struct *w);
-/* run one chosen pending item of @wq (unordered queues); false if not queued */
+/*
+ * run one chosen pending item of @wq (unordered queues); false if not
+ * queued, or if it runs already (in a task stopped half-way)
+ */
 bool mm_run_work(struct mm_workqueue *wq, struct work_struct *w);
 void mm_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *));
 /* end one grace period: run every callback queued before it */

@@ -670,7 +670,8 @@ void dr_drain_all(struct zone *zone, bool force_all_cpus, bool top)
 		s->last_drain_ticks = ticks;
 	if (ticks)
 		mm_note("DRAIN_LATENCY", "%s drain waited %ld ticks", top ? "a" : "a nested", ticks);
-	if (early)
+	/* a postcondition of this call alone: not while other tasks ran during it */
+	if (early || !mm_op_alone())
 		return;
 	mask = s->vops->cpus_with_pcps();
 	for_each_cpu(cpu, mask) {
@@ -704,6 +705,7 @@ void *dr_create(const struct mm_config *cfg, const struct dr_variant_ops *vops)
 	int batch = (int)cfg->v[DR_CFG_pcp_batch];
 
 	dr_G = s;
+	mm_bind_global(&dr_G, s);	/* tasks resume with their instance */
 	s->vops = vops;
 	s->nr_cpus = mm_cur->nr_cpus;
 	s->online.bits = (1UL << s->nr_cpus) - 1;

@@ -842,6 +842,7 @@ void *kmc_create(const struct mm_config *cfg, const struct kmemcg_ops *ops)
 	struct kmc_state *st = mm_kzalloc(sizeof(*st), MM_FAIL_NR);
 
 	G = st;
+	mm_bind_global(&G, st);	/* tasks resume with their instance */
 	kmem_enabled_key = 0;
 	st->ops = ops;
 	st->nr_cpus = (int)cfg->v[KMC_CFG_nr_cpus];

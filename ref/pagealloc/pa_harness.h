@@ -197,6 +197,7 @@ static void *pa_create(const struct mm_config *cfg)
 	struct pa_state *st = mm_kzalloc(sizeof(*st), MM_FAIL_NR);
 
 	G = st;
+	mm_bind_global(&G, st);	/* tasks resume with their instance */
 	st->port = &pa_port_entries;
 	st->nr_cpus = (int)cfg->v[PA_CFG_nr_cpus];
 	st->preempt_rt = cfg->v[PA_CFG_preempt_rt];

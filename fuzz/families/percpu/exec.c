@@ -108,11 +108,12 @@ static struct pcpu_live_ent *pcpu_do_alloc(struct pcpu_inst *in, size_t size, si
 
 	ptr = port->alloc(in->p, size, align, reserved, gfp);
 	empty = port->nr_empty_pop_pages(in->p);
-	if (atomic && port->nr_populated(in->p) != pop_before)
+	/* promises about this call alone: no other task may have run meanwhile */
+	if (atomic && mm_op_alone() && port->nr_populated(in->p) != pop_before)
 		mm_violation("ATOMIC_POPULATES", "pcpu_alloc",
 			     "an atomic allocation changed the populated pages %ld -> %ld",
 			     pop_before, port->nr_populated(in->p));
-	if (port->schedules_balance && async_on(in) && !balance_pending(in) &&
+	if (port->schedules_balance && async_on(in) && !balance_pending(in) && mm_op_alone() &&
 	    charge_fails == mm_cur->fail_hits[MM_FAIL_CHARGE] &&
 	    ((!ptr && atomic) || (ptr && empty < PCPU_EMPTY_POP_PAGES_LOW)))
 		mm_violation("BALANCE_NOT_SCHEDULED", "pcpu_alloc",
@@ -129,10 +130,12 @@ static struct pcpu_live_ent *pcpu_do_alloc(struct pcpu_inst *in, size_t size, si
 	return e;
 }
 
-static void pcpu_do_free(struct pcpu_inst *in, int idx, struct mm_opres *res)
+/*
+ * Free a copy of a live entry already taken out of the table: the port may
+ * stop half-way (a task) while other ops change the table.
+ */
+static void pcpu_do_free(struct pcpu_inst *in, struct pcpu_live_ent *e, struct mm_opres *res)
 {
-	struct pcpu_live_ent *e = &in->live.ent[idx];
-
 	pcpu_contents(in, e, false);
 	if (res) {
 		res->val[0] = e->chunk_id;
@@ -140,7 +143,6 @@ static void pcpu_do_free(struct pcpu_inst *in, int idx, struct mm_opres *res)
 		res->val[2] = e->size;
 	}
 	in->port->free(in->p, e->ptr);
-	pcpu_live_remove(&in->live, idx);
 }
 
 /* failures taken so far: injected ones and budget refusals */
@@ -169,9 +171,13 @@ static void pcpu_do_balance(struct pcpu_inst *in, bool force, struct mm_opres *r
 		mm_queue_work(&mm_cur->system_wq, w);
 	}
 	/* system_wq is not ordered: this item runs, whatever else is queued */
-	mm_run_work(&mm_cur->system_wq, w);
+	if (!mm_run_work(&mm_cur->system_wq, w)) {
+		res->status = 1;
+		snprintf(res->text, sizeof(res->text), "skipped: balance work runs already");
+		return;
+	}
 	empty = in->port->nr_empty_pop_pages(in->p);
-	if (in->port->balance_fills_high && fails == failures_taken() &&
+	if (in->port->balance_fills_high && fails == failures_taken() && mm_op_alone() &&
 	    empty < PCPU_EMPTY_POP_PAGES_HIGH)
 		mm_violation("BALANCE_EMPTY_POP_PAGES", "pcpu_balance_workfn",
 			     "%d empty populated pages after a balance run without failures (HIGH %d)",
@@ -228,6 +234,7 @@ static void op_inflate(struct pcpu_inst *in, const uint32_t *a, struct mm_opres 
 
 static void op_deflate(struct pcpu_inst *in, const uint32_t *a, struct mm_opres *res)
 {
+	struct pcpu_live_ent *ents;
 	int *victims, n;
 
 	if (!in->live.nr) {
@@ -238,9 +245,16 @@ static void op_deflate(struct pcpu_inst *in, const uint32_t *a, struct mm_opres 
 	victims = mm_kzalloc(sizeof(int) * in->live.nr, MM_FAIL_NR);
 	n = pcpu_live_deflate_pick(&in->live, a[PCPU_DEFLATE_pattern], a[PCPU_DEFLATE_permille],
 				   a[PCPU_DEFLATE_seed], victims, in->unit_pages);
-	for (int i = 0; i < n; i++)
-		pcpu_do_free(in, victims[i], NULL);
+	/* out of the table first (indices descending), then freed */
+	ents = mm_kzalloc(sizeof(*ents) * (n ? n : 1), MM_FAIL_NR);
+	for (int i = 0; i < n; i++) {
+		ents[i] = in->live.ent[victims[i]];
+		pcpu_live_remove(&in->live, victims[i]);
+	}
 	mm_kfree(victims);
+	for (int i = 0; i < n; i++)
+		pcpu_do_free(in, &ents[i], NULL);
+	mm_kfree(ents);
 	res->val[0] = n;
 	snprintf(res->text, sizeof(res->text), "deflated %d, %d live", n, in->live.nr);
 }
@@ -258,7 +272,11 @@ static void op_map_extend(struct pcpu_inst *in, uint32_t k, struct mm_opres *res
 			 in->port->map_extend_work ? "none pending" : "no area map in this version");
 		return;
 	}
-	mm_run_work(&mm_cur->system_wq, w);
+	if (!mm_run_work(&mm_cur->system_wq, w)) {
+		res->status = 1;
+		snprintf(res->text, sizeof(res->text), "skipped: it runs already");
+		return;
+	}
 	res->val[0] = chunk_id;
 	snprintf(res->text, sizeof(res->text), "extended the map of chunk %d", chunk_id);
 }
@@ -289,7 +307,12 @@ void pcpu_exec_op(void *inst, const struct mm_op *op, struct mm_opres *res)
 			snprintf(res->text, sizeof(res->text), "skipped: nothing live");
 			break;
 		}
-		pcpu_do_free(in, idx, res);
+		{
+			struct pcpu_live_ent e = in->live.ent[idx];
+
+			pcpu_live_remove(&in->live, idx);
+			pcpu_do_free(in, &e, res);
+		}
 		snprintf(res->text, sizeof(res->text), "freed chunk %ld off %ld size %ld",
 			 res->val[0], res->val[1], res->val[2]);
 		break;

@@ -84,19 +84,52 @@ struct mmk_inst {
 	struct { void *base; int id; } ids[MMK_MAX_CHUNKS];
 	int nr_ids, next_id;
 	int balance_creations;		/* chunks created by the running balance work, -1 outside it */
+	int balance_task;		/* the task running it */
 };
 
 /* the instance whose kernel state is loaded now */
 static struct mmk_inst *mmk_cur;
 
+/* the instance whose state each kernel file's sections hold */
+static struct {
+	const struct mmk_kernel *k;
+	struct mmk_inst *in;
+} mmk_loaded[4];
+
+static struct mmk_inst **mmk_occupant(const struct mmk_kernel *k)
+{
+	int i;
+
+	for (i = 0; i < 4 && mmk_loaded[i].k; i++)
+		if (mmk_loaded[i].k == k)
+			return &mmk_loaded[i].in;
+	if (i == 4)
+		mm_violation("HARNESS", __func__, "more than 4 kernel trees");
+	mmk_loaded[i].k = k;
+	return &mmk_loaded[i].in;
+}
+
 /* -- state of the kernel file -------------------------------------------- */
 
+static void mmk_leave(struct mmk_inst *in);
+
+/*
+ * Make @in's state the file's.  Loaded only when another instance holds
+ * the sections, whose state is saved first: an instance with a task
+ * stopped half-way through the file keeps its live state.
+ */
 static void mmk_enter(struct mmk_inst *in)
 {
 	const struct mmk_kernel *k = in->k;
+	struct mmk_inst **occ = mmk_occupant(k);
 
-	memcpy(k->data_start, in->saved, in->data_len);
-	memcpy(k->bss_start, in->saved + in->data_len, in->bss_len);
+	if (*occ != in) {
+		if (*occ)
+			mmk_leave(*occ);
+		memcpy(k->data_start, in->saved, in->data_len);
+		memcpy(k->bss_start, in->saved + in->data_len, in->bss_len);
+		*occ = in;
+	}
 	mmk_cur = in;
 	nr_cpu_ids = mm_cur->nr_cpus;
 	if (k->base_addr()) {
@@ -233,6 +266,7 @@ static void mmk_work_fn(struct work_struct *mw)
 
 	mmk_enter(in);
 	in->balance_creations = 0;
+	in->balance_task = mm_cur->cur_task;
 	kw->func(kw);
 	in->balance_creations = -1;
 	mmk_leave(in);
@@ -521,7 +555,7 @@ void mmk_trace_create_chunk(void *base_addr)
 	 * chunks: a new chunk brings nr_pages >= HIGH pages to populate, or
 	 * is born populated (km), so pcpu_balance_populated() needs one.
 	 */
-	if (in->balance_creations >= 0 &&
+	if (in->balance_creations >= 0 && in->balance_task == mm_cur->cur_task &&
 	    ++in->balance_creations > PCPU_CREATE_PER_BALANCE_BOUND)
 		mm_violation("UNBOUNDED_CHUNK_CREATION", "pcpu_balance_workfn",
 			     "one balance run created %d chunks (bound %d); %d chunks alive",
@@ -566,6 +600,15 @@ static void mmk_cleanup(void *arg)
 		close(in->memfd);
 	if (mmk_cur == in)
 		mmk_cur = NULL;
+	for (int i = 0; i < 4; i++)
+		if (mmk_loaded[i].in == in)
+			mmk_loaded[i].in = NULL;
+}
+
+/* a task of @arg's machine resumes inside the kernel file */
+static void mmk_resume(void *arg)
+{
+	mmk_enter(arg);
 }
 
 /*
@@ -588,6 +631,7 @@ static void *mmk_create(const struct mmk_kernel *k, const struct mm_config *cfg,
 	in->k = k;
 	in->memfd = -1;
 	mm_on_destroy(mmk_cleanup, in);
+	mm_on_resume(mmk_resume, in);
 	in->nr_units = mm_cur->nr_cpus;
 	in->memcg = cfg->v[PCPU_CFG_memcg];
 	in->data_len = (size_t)(k->data_end - k->data_start);

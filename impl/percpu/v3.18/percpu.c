@@ -30,20 +30,37 @@ static void pcpu_schedule_balance_work(void)
 
 /*
  * Mirrors pcpu_need_to_extend(), mm/percpu.c v3.18: the async extension is
- * scheduled only once pcpu_async_enabled.
+ * scheduled only once pcpu_async_enabled.  With AM_FIX2016 as after
+ * 4f996e234dad: the chunk joins pcpu_map_extend_chunks and the balance
+ * work (itself gated on pcpu_async_enabled) extends it.
  */
 static int pcpu_need_to_extend(struct pcpu_chunk *chunk, bool is_atomic)
 {
 	int margin, new_alloc;
 	long trips = 0;
 
+#if AM_FIX2016
+	lockdep_assert_held(&pcpu_lock);
+#endif
+
 	if (is_atomic) {
 		margin = 3;
 
+#if AM_FIX2016
+		if (chunk->map_alloc <
+		    chunk->map_used + PCPU_ATOMIC_MAP_MARGIN_LOW) {
+			if (list_empty(&chunk->map_extend_list)) {
+				list_add_tail(&chunk->map_extend_list,
+					      &pcpu_map_extend_chunks);
+				pcpu_schedule_balance_work();
+			}
+		}
+#else
 		if (chunk->map_alloc <
 		    chunk->map_used + PCPU_ATOMIC_MAP_MARGIN_LOW &&
 		    pcpu_async_enabled)
 			schedule_work(&chunk->map_extend_work);
+#endif
 	} else {
 		margin = PCPU_ATOMIC_MAP_MARGIN_HIGH;
 	}
@@ -61,9 +78,12 @@ static int pcpu_need_to_extend(struct pcpu_chunk *chunk, bool is_atomic)
 }
 
 /*
- * Mirrors pcpu_alloc(), mm/percpu.c v3.18 (before the 2016 locking fixes
- * 6710e594f71c / 23cb8981ed92 and 320661b08dd6).  Returns the chunk
- * and sets *@offp in place of __addr_to_pcpu_ptr(chunk->base_addr + off).
+ * Mirrors pcpu_alloc(), mm/percpu.c v3.18.  A non-atomic request drops
+ * pcpu_lock to extend a chunk's map without pcpu_alloc_mutex, so the
+ * balance work may destroy the chunk meanwhile (CVE-2016-4794).  With
+ * AM_FIX2016 as after 6710e594f71c (v4.7): non-atomic requests hold
+ * pcpu_alloc_mutex from the start.  Returns the chunk and sets *@offp in
+ * place of __addr_to_pcpu_ptr(chunk->base_addr + off).
  */
 static struct pcpu_chunk *pcpu_alloc(size_t size, size_t align, bool reserved,
 				     gfp_t gfp, int *offp)
@@ -86,6 +106,11 @@ static struct pcpu_chunk *pcpu_alloc(size_t size, size_t align, bool reserved,
 
 	if (unlikely(!size || size > PCPU_MIN_UNIT_SIZE || align > PAGE_SIZE))
 		return NULL;	/* WARN: illegal size or align, the caller's bug */
+
+#if AM_FIX2016
+	if (!is_atomic)
+		mutex_lock(&pcpu_alloc_mutex);
+#endif
 
 	spin_lock_irqsave(&pcpu_lock, flags);
 
@@ -159,12 +184,14 @@ restart:
 	if (is_atomic)
 		goto fail;
 
-	mutex_lock(&pcpu_alloc_mutex);
+	if (!AM_FIX2016)
+		mutex_lock(&pcpu_alloc_mutex);
 
 	if (list_empty(&pcpu_slot[pcpu_nr_slots - 1])) {
 		chunk = pcpu_create_chunk();
 		if (!chunk) {
-			mutex_unlock(&pcpu_alloc_mutex);
+			if (!AM_FIX2016)
+				mutex_unlock(&pcpu_alloc_mutex);
 			err = "failed to allocate new chunk";
 			goto fail;
 		}
@@ -175,7 +202,8 @@ restart:
 		spin_lock_irqsave(&pcpu_lock, flags);
 	}
 
-	mutex_unlock(&pcpu_alloc_mutex);
+	if (!AM_FIX2016)
+		mutex_unlock(&pcpu_alloc_mutex);
 	goto restart;
 
 area_found:
@@ -185,7 +213,8 @@ area_found:
 	if (!is_atomic) {
 		int page_start, page_end, rs, re;
 
-		mutex_lock(&pcpu_alloc_mutex);
+		if (!AM_FIX2016)
+			mutex_lock(&pcpu_alloc_mutex);
 
 		page_start = PFN_DOWN(off);
 		page_end = PFN_UP(off + size);
@@ -197,7 +226,8 @@ area_found:
 
 			spin_lock_irqsave(&pcpu_lock, flags);
 			if (ret) {
-				mutex_unlock(&pcpu_alloc_mutex);
+				if (!AM_FIX2016)
+					mutex_unlock(&pcpu_alloc_mutex);
 				pcpu_free_area(chunk, off, &occ_pages);
 				err = "failed to populate";
 				goto fail_unlock;
@@ -227,6 +257,8 @@ fail:
 		/* see the flag handling in pcpu_balance_workfn() */
 		pcpu_atomic_alloc_failed = true;
 		pcpu_schedule_balance_work();
+	} else if (AM_FIX2016) {
+		mutex_unlock(&pcpu_alloc_mutex);
 	}
 	return NULL;
 }
@@ -255,6 +287,9 @@ static void pcpu_balance_workfn(struct work_struct *work)
 		if (chunk == list_first_entry(free_head, struct pcpu_chunk, list))
 			continue;
 
+#if AM_FIX2016
+		list_del_init(&chunk->map_extend_list);
+#endif
 		list_move(&chunk->list, &to_free);
 	}
 
@@ -272,6 +307,27 @@ static void pcpu_balance_workfn(struct work_struct *work)
 		}
 		pcpu_destroy_chunk(chunk);
 	}
+
+#if AM_FIX2016
+	/* service chunks which requested async area map extension */
+	do {
+		int new_alloc = 0;
+
+		spin_lock_irq(&pcpu_lock);
+
+		chunk = list_first_entry_or_null(&pcpu_map_extend_chunks,
+					struct pcpu_chunk, map_extend_list);
+		if (chunk) {
+			list_del_init(&chunk->map_extend_list);
+			new_alloc = pcpu_need_to_extend(chunk, false);
+		}
+
+		spin_unlock_irq(&pcpu_lock);
+
+		if (new_alloc)
+			pcpu_extend_area_map(chunk, new_alloc);
+	} while (chunk);
+#endif
 
 	/*
 	 * Keep a number of free populated pages for atomic allocs, filling
@@ -404,8 +460,12 @@ static long am_pop_slack(void)
 
 #include "../../../ref/percpu/v3.17/areamap-harness.h"
 
+#ifndef AM_V318_VARIANT
 AM_PORT(percpu_v3_18,
 	.name = "v3.18",
 	.reference = "v3.17",
 	.models = "mm/percpu.c v3.18 (1a4d76076cda, 15/15: asynchronous chunk population, Tejun Heo)",
-	.expect = "clean");
+	.expect = "buggy: CVE-2016-4794, map extension against chunk destruction: a chunk freed with its map_extend_work queued (fixed by 4f996e234dad), and a chunk destroyed while pcpu_alloc extends its map with pcpu_lock dropped (fixed by 6710e594f71c)");
+#else
+AM_V318_VARIANT
+#endif

@@ -153,25 +153,13 @@ static struct pcpu_chunk *pcpu_create_chunk(void)
 }
 
 /*
- * Harness, not kernel: a pending map_extend_work in a chunk being freed.
- * The kernel frees the chunk with the work still queued: use after free
- * when it runs (CVE-2016-4794, fixed by 4f996e234dad).  Present in both
- * variants; noted, and the request dies with the chunk as after the fix.
+ * Mirrors pcpu_destroy_chunk() of mm/percpu-vm.c and mm/percpu-km.c v3.18.
+ * Before 4f996e234dad it frees a chunk whose map_extend_work may still be
+ * queued (CVE-2016-4794): the machine's kfree reports it as debugobjects
+ * would (FREE_ACTIVE_WORK), before the worker runs it on freed memory.
  */
-static void am_cancel_work(struct work_struct *w)
-{
-	mm_cancel_work(&mm_cur->system_wq, w);
-}
-
-/* Mirrors pcpu_destroy_chunk() of mm/percpu-vm.c and mm/percpu-km.c v3.18. */
 static void pcpu_destroy_chunk(struct pcpu_chunk *chunk)
 {
-	if (work_pending(&chunk->map_extend_work)) {
-		mm_note("KNOWN_BUG_CVE_2016_4794",
-			"chunk %d freed with its map_extend_work queued",
-			chunk->id);
-		am_cancel_work(&chunk->map_extend_work);
-	}
 	if (G->backend == PCPU_BACKEND_KM) {
 		mm_pages_free(chunk->data,
 			      1UL << order_base_2((unsigned long)pcpu_unit_pages *
@@ -207,7 +195,11 @@ static struct pcpu_chunk *am_first_chunk_struct(void)
 	struct pcpu_chunk *chunk = mm_kzalloc(pcpu_chunk_struct_size, MM_FAIL_NR);
 
 	INIT_LIST_HEAD(&chunk->list);
+#if AM_FIX2016
+	INIT_LIST_HEAD(&chunk->map_extend_list);
+#else
 	INIT_WORK(&chunk->map_extend_work, pcpu_map_extend_workfn);
+#endif
 	chunk->map = am_first_map();
 	chunk->map_alloc = PERCPU_DYNAMIC_EARLY_SLOTS;
 	chunk->immutable = true;

@@ -144,13 +144,20 @@ static bool am_slot_walk_escaped(struct pcpu_chunk *chunk, int slot)
 	return true;
 }
 
-/* Mirrors pcpu_extend_area_map(), mm/percpu.c v3.18 (no mutex assert yet). */
+/*
+ * Mirrors pcpu_extend_area_map(), mm/percpu.c v3.18; with AM_FIX2016 as
+ * after 6710e594f71c (v4.7), which runs it under pcpu_alloc_mutex so that
+ * the balance work cannot destroy the chunk meanwhile.
+ */
 static int pcpu_extend_area_map(struct pcpu_chunk *chunk, int new_alloc)
 {
 	int *old = NULL, *new = NULL;
 	size_t old_size = 0, new_size = new_alloc * sizeof(new[0]);
 	unsigned long flags;
 
+#if AM_FIX2016
+	lockdep_assert_held_mutex(&pcpu_alloc_mutex);
+#endif
 	new = pcpu_mem_zalloc(new_size);
 	if (!new)
 		return -ENOMEM;
@@ -180,7 +187,8 @@ out_unlock:
 	return 0;
 }
 
-/* Mirrors pcpu_map_extend_workfn(), mm/percpu.c v3.18 (before 4f996e234dad). */
+#if !AM_FIX2016
+/* Mirrors pcpu_map_extend_workfn(), mm/percpu.c v3.18 (removed by 4f996e234dad). */
 static void pcpu_map_extend_workfn(struct work_struct *work)
 {
 	struct pcpu_chunk *chunk = container_of(work, struct pcpu_chunk,
@@ -194,6 +202,7 @@ static void pcpu_map_extend_workfn(struct work_struct *work)
 	if (new_alloc)
 		pcpu_extend_area_map(chunk, new_alloc);
 }
+#endif
 
 /* Mirrors pcpu_fit_in_area(), mm/percpu.c v3.18. */
 static int pcpu_fit_in_area(struct pcpu_chunk *chunk, int off, int this_size,
@@ -415,7 +424,11 @@ static struct pcpu_chunk *pcpu_alloc_chunk(void)
 	chunk->map_used = 1;
 
 	INIT_LIST_HEAD(&chunk->list);
+#if AM_FIX2016
+	INIT_LIST_HEAD(&chunk->map_extend_list);
+#else
 	INIT_WORK(&chunk->map_extend_work, pcpu_map_extend_workfn);
+#endif
 	chunk->free_size = pcpu_unit_size;
 	chunk->contig_hint = pcpu_unit_size;
 	chunk->map_end = pcpu_unit_size;	/* harness */

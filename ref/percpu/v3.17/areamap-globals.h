@@ -23,6 +23,7 @@ static struct pcpu_am_state *G;
 #define pcpu_slot			(G->pcpu_slot)
 #define pcpu_nr_empty_pop_pages		(G->pcpu_nr_empty_pop_pages)
 #define pcpu_balance_work		(G->pcpu_balance_work)
+#define pcpu_map_extend_chunks		(G->pcpu_map_extend_chunks)
 #define pcpu_async_enabled		(G->pcpu_async_enabled)
 #define pcpu_atomic_alloc_failed	(G->pcpu_atomic_alloc_failed)
 

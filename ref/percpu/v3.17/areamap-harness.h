@@ -101,6 +101,12 @@ static int am_nr_empty_pop_pages(void *inst)
 	return pcpu_nr_empty_pop_pages;
 }
 
+#if AM_FIX2016
+/* no per-chunk work after 4f996e234dad: the balance work extends the maps */
+#define am_map_extend_work	NULL
+#define am_extend_pending(chunk)	(!list_empty(&(chunk)->map_extend_list))
+#else
+#define am_extend_pending(chunk)	work_pending(&(chunk)->map_extend_work)
 /* the @k-th pending chunk->map_extend_work (system_wq order) */
 static struct work_struct *am_map_extend_work(void *inst, uint32_t k, int *chunk_id)
 {
@@ -119,6 +125,7 @@ static struct work_struct *am_map_extend_work(void *inst, uint32_t k, int *chunk
 	*chunk_id = container_of(w, struct pcpu_chunk, map_extend_work)->id;
 	return w;
 }
+#endif
 
 /* -- create, observe, dump ----------------------------------------------- */
 
@@ -129,6 +136,7 @@ static void *am_create(const struct mm_config *cfg, const struct pcpu_live *live
 	int size_sum, pages;
 
 	G = st;
+	mm_bind_global(&G, st);	/* tasks resume with their instance */
 	G->patched = AM_PATCHED;
 	G->backend = (int)cfg->v[PCPU_CFG_backend];
 	pcpu_unit_pages = (int)cfg->v[PCPU_CFG_unit_pages];
@@ -140,6 +148,7 @@ static void *am_create(const struct mm_config *cfg, const struct pcpu_live *live
 	spin_lock_init(&pcpu_lock);
 	mm_lock_init(&pcpu_alloc_mutex.dep, "pcpu_alloc_mutex", MM_MUTEX);
 	INIT_WORK(&pcpu_balance_work, am_balance_workfn);
+	INIT_LIST_HEAD(&pcpu_map_extend_chunks);
 	pcpu_async_enabled = cfg->v[PCPU_CFG_async];	/* read by v3.18 only */
 	G->live = live;
 
@@ -215,7 +224,7 @@ static void am_dump(void *inst, char *buf, size_t len)
 				      chunk->id, head ? slot : -1, chunk->free_size,
 				      chunk->contig_hint, chunk->map_used, chunk->map_alloc,
 				      chunk->first_free, chunk->nr_populated, pcpu_unit_pages,
-				      work_pending(&chunk->map_extend_work) ? " ext" : "");
+				      am_extend_pending(chunk) ? " ext" : "");
 			if (!head)
 				break;
 		}

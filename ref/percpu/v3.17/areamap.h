@@ -30,7 +30,15 @@
 #define PCPU_ATOMIC_MAP_MARGIN_LOW	32
 #define PCPU_ATOMIC_MAP_MARGIN_HIGH	64
 
-/* struct pcpu_chunk, mm/percpu.c v3.18 (map_extend_work era) */
+#ifndef AM_FIX2016
+#define AM_FIX2016	0	/* the 2016 map extension fixes (v3.18-fix2016) */
+#endif
+
+/*
+ * struct pcpu_chunk, mm/percpu.c v3.18 (map_extend_work era); with
+ * AM_FIX2016 as after 4f996e234dad (v4.7), which replaced the per-chunk
+ * work by a list the balance work services.
+ */
 struct pcpu_chunk {
 	struct list_head	list;		/* linked to pcpu_slot lists */
 	int			free_size;	/* free bytes in the chunk */
@@ -39,7 +47,11 @@ struct pcpu_chunk {
 	int			map_used;	/* # of map entries used before the sentry */
 	int			map_alloc;	/* # of map entries allocated */
 	int			*map;		/* allocation map */
-	struct work_struct	map_extend_work;/* async ->map[] extension */
+	/* one per version, same layout for the tests: the work, or after 4f996e234dad the list */
+	union {
+		struct work_struct	map_extend_work;/* async ->map[] extension */
+		struct list_head	map_extend_list;/* on pcpu_map_extend_chunks */
+	};
 
 	void			*data;		/* km: the contiguous block */
 	int			first_free;	/* no free below this */
@@ -74,6 +86,8 @@ struct pcpu_am_state {
 	struct list_head	*pcpu_slot;
 	int			pcpu_nr_empty_pop_pages;
 	struct work_struct	pcpu_balance_work;
+	/* chunks which need their map areas extended, protected by pcpu_lock (4f996e234dad) */
+	struct list_head	pcpu_map_extend_chunks;
 	bool			pcpu_async_enabled;	/* v3.18 only */
 	bool			pcpu_atomic_alloc_failed; /* v3.18 only */
 

@@ -204,7 +204,7 @@ struct pcpu_state {
 	long nr_chunks;			/* created, not destroyed */
 	long nr_depopulated;
 	unsigned long boot_populated;	/* PFN_DOWN(size_sum) */
-	bool in_balance;
+	int in_balance;		/* the task running the balance work + 1, 0 outside it */
 	int balance_creations[2];	/* per chunk type, this balance run */
 	unsigned long mutations;	/* alloc/free ops so far (I8) */
 	unsigned long i8_mutations;

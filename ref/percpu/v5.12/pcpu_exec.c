@@ -50,6 +50,7 @@ void *pcpu_bm_create(const struct mm_config *cfg, const struct pcpu_variant_ops 
 	struct pcpu_state *st = mm_kzalloc(sizeof(*st), MM_FAIL_NR);
 
 	pcpu_G = st;
+	mm_bind_global(&pcpu_G, st);	/* tasks resume with their instance */
 	st->ops = ops;
 	st->live = live;
 	st->backend = cfg->v[PCPU_CFG_backend];
@@ -157,7 +158,7 @@ void pcpu_bm_balance_begin(void)
 {
 	struct pcpu_state *st = pcpu_G;
 
-	st->in_balance = true;
+	st->in_balance = mm_cur->cur_task + 1;
 	st->balance_creations[0] = st->balance_creations[1] = 0;
 }
 
@@ -166,7 +167,8 @@ void pcpu_bm_balance_created(int type)
 {
 	struct pcpu_state *st = pcpu_G;
 
-	if (!st->in_balance)
+	/* creations by this run only: an allocation in another task is not its */
+	if (st->in_balance != mm_cur->cur_task + 1)
 		return;
 	if (++st->balance_creations[type] > PCPU_CREATE_PER_BALANCE_BOUND)
 		mm_violation("UNBOUNDED_CHUNK_CREATION", "pcpu_balance_workfn",
@@ -178,7 +180,7 @@ void pcpu_bm_balance_created(int type)
 
 void pcpu_bm_balance_end(void)
 {
-	pcpu_G->in_balance = false;
+	pcpu_G->in_balance = 0;
 }
 
 void pcpu_bm_observe(void *inst, struct pcpu_obs *o)
