@@ -642,6 +642,27 @@ int mm_tasks_alive(void)
 	return n;
 }
 
+void mm_tasks_migrate(int from, int to)
+{
+	struct mm_sched *s = mm_cur->sched;
+
+	if (!s)
+		return;
+	for (int i = 1; i <= MM_MAX_TASKS; i++) {
+		struct mm_task *t = &s->t[i];
+
+		if (!alive(t) || t->cpu != from)
+			continue;
+		/* preempted, so nothing pins it: its CPU state and locks go with it */
+		for (int h = 0; h < t->cpus[from].nr_held; h++)
+			t->cpus[from].held[h]->owner = i * MM_MAX_CPUS + to + 1;
+		t->cpus[to] = t->cpus[from];
+		memset(&t->cpus[from], 0, sizeof(t->cpus[from]));
+		t->cpu = to;
+		event(s, t->id, "migrates from CPU %d to CPU %d", from, to);
+	}
+}
+
 void mm_sched_op_begin(void)
 {
 	if (mm_cur->sched)

@@ -295,6 +295,8 @@ int mm_task_resume(unsigned int k, long points);
 void mm_tasks_settle(void);
 /* started tasks not yet ended */
 int mm_tasks_alive(void);
+/* CPU hotplug: tasks stopped on CPU @from go on on CPU @to (migrate_tasks()) */
+void mm_tasks_migrate(int from, int to);
 /* the op stream begins an op: mm_op_alone() is true again */
 void mm_sched_op_begin(void);
 /* events since the last call ("T1 stops in ..."), one per line; "" if none */

@@ -885,6 +885,8 @@ static void op_cpu_offline(const struct mm_op *op, struct mm_opres *res)
 		s->cpuhp_teardown(cpu);
 	/* the pool's pending items run before the CPU is dead (workqueue unbinding) */
 	mm_run_workqueue(&s->pool[cpu], -1);
+	/* tasks preempted on it move to CPU 0 before it dies (migrate_tasks()) */
+	mm_tasks_migrate(cpu, 0);
 	cpumask_clear_cpu(cpu, &s->online);
 	s->nr_hogs[cpu] = 0;
 	page_alloc_cpu_dead(cpu);

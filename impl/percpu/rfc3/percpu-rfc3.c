@@ -382,7 +382,7 @@ PCPU_BM_PORT(pcpu_rfc3_port, PCPU_RFC3_OPS);
 #else
 #define PCPU_RFC3_NAME		"rfc3-fix"
 #define PCPU_RFC3_MODELS	"RFC 3/4 with the chunk-creation tail of pcpu_grow_populated() from v1 of the series (Message-ID 20210401214301.1689099-1-guro@fb.com)"
-#define PCPU_RFC3_EXPECT	"clean"
+#define PCPU_RFC3_EXPECT	"buggy: with interleavings only: pcpu_shrink_populated() puts a chunk it took off the slot lists back on the slot it found it in, though a free_percpu() while pcpu_lock was dropped moved it (CHUNK_SLOT); v5.14 isolates with pcpu_isolate_chunk() and reintegrates through pcpu_chunk_relocate()"
 #endif
 
 PCPU_VARIANT(PCPU_RFC3_VARIANT, pcpu_rfc3_port,
