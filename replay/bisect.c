@@ -112,7 +112,7 @@ int mmd_cmd_bisect(int argc, char **argv)
 		nrev++;
 	}
 	for (int i = 0; i < nrev; i++) {
-		if (mm_run(f->fam, revs[i].set, revs[i].n, &f->in, v, NULL))
+		if (mmd_run_isolated(f->fam, revs[i].set, revs[i].n, &f->in, v, NULL))
 			snprintf(revs[i].got, sizeof(revs[i].got), "%s", v->sig);
 		else
 			snprintf(revs[i].got, sizeof(revs[i].got), "OK");

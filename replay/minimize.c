@@ -41,7 +41,8 @@ static bool keeps(struct minctx *c, struct mm_input *in)
 	if (out_of_runs(c))
 		return false;
 	c->runs++;
-	if (!mm_run(c->fam, c->vars, c->n, in, &c->v, NULL) ||
+	if (!(strstr(c->sig, "/MEMORY_SAFETY") ? mmd_run_isolated : mm_run)(c->fam, c->vars, c->n,
+									  in, &c->v, NULL) ||
 	    !mm_sig_matches(c->sig, c->v.sig))
 		return false;
 	if (c->v.op_index + 1 < in->nr_ops)

@@ -46,7 +46,7 @@ void mmd_narrow_variants(const struct mm_family *fam,
 	verdict = calloc(1, sizeof(*verdict));
 	if (!verdict)
 		abort();
-	if (mm_run(fam, nv, nn, in, verdict, NULL) &&
+	if (mmd_run_isolated(fam, nv, nn, in, verdict, NULL) &&
 	    mm_sig_matches(sig, verdict->sig)) {
 		memcpy(vars, nv, nn * sizeof(nv[0]));
 		*n = nn;
@@ -66,7 +66,7 @@ static bool replays(const struct mm_family *fam,
 	if (!f || !v)
 		abort();
 	ok = !mmd_load_text("(minimized output)", text, fam, f) &&
-	     mm_run(fam, vars, n, &f->in, v, NULL) && mm_sig_matches(sig, v->sig);
+	     mmd_run_isolated(fam, vars, n, &f->in, v, NULL) && mm_sig_matches(sig, v->sig);
 	free(f);
 	free(v);
 	return ok;
@@ -144,7 +144,7 @@ int mmd_cmd_minimize(int argc, char **argv)
 	n = mmd_pick(f->fam, o.variants, f, vars);
 	if (n < 0)
 		goto out;
-	if (!mm_run(f->fam, vars, n, &f->in, v, NULL)) {
+	if (!mmd_run_isolated(f->fam, vars, n, &f->in, v, NULL)) {
 		printf("%s: no violation: nothing to minimize\n", o.pos[0]);
 		printf("MMDIFF-VERDICT: OK\n");
 		ret = MMD_OK;

@@ -123,6 +123,9 @@ char *mmd_text_render(const struct mm_family *fam, const struct mm_input *in,
 		      const char *header);
 /* print the readable block for a verdict, then the MMDIFF-VERDICT line */
 void mmd_print_verdict(FILE *f, const struct mm_verdict *v);
+/* mm_run() in a child: a sanitizer death gives a MEMORY_SAFETY verdict, not an exit */
+int mmd_run_isolated(const struct mm_family *fam, const struct mm_variant *const *vars,
+		     int n, const struct mm_input *in, struct mm_verdict *v, FILE *trace);
 
 /* -- minimizer (minimize.c) ------------------------------------------- */
 struct mmd_min_stats {

@@ -92,7 +92,15 @@ static int plot(const struct mmd_file *f, const struct mm_variant *const *vars,
 
 	if (!v || !rows)
 		abort();
-	mm_run(fam, vars, n, &f->in, v, NULL);
+	mmd_run_isolated(fam, vars, n, &f->in, v, NULL);
+	if (v->violated && strstr(v->sig, "/MEMORY_SAFETY@")) {
+		/* the series replays op by op in this process */
+		mmd_err("plot: %s dies of a sanitizer report (%s): plot the ops before it",
+			f->path, v->sig);
+		free(v);
+		free(rows);
+		return MMD_USAGE;
+	}
 	for (int i = 0; i < n; i++)
 		mmd_observe(fam, vars[i], &f->in, &ser[i]);
 	width = ser[0].width;

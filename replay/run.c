@@ -81,7 +81,7 @@ static int run_one(const char *path, const struct mm_family *fam_opt,
 		printf("== %s (%s, %d ops, variants %s)\n", path, f->fam->name,
 		       f->in.nr_ops, names);
 	fflush(stdout);
-	ret = mm_run(f->fam, vars, n, &f->in, v, o->verbose ? stdout : NULL);
+	ret = mmd_run_isolated(f->fam, vars, n, &f->in, v, o->verbose ? stdout : NULL);
 	fflush(stdout);
 	mmd_print_verdict(stdout, v);
 	fflush(stdout);

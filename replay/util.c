@@ -2,10 +2,12 @@
 /* Small helpers of the mmdiff command: errors, files, paths, signatures. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -262,4 +264,82 @@ int mmd_sig_split(const char *sig, char *fam, size_t flen, char *var,
 	    copy_part(inv, ilen, b + 1, strlen(b + 1)))
 		return -1;
 	return 0;
+}
+
+/*
+ * mm_run() in a child process: a sanitizer report (a port touching freed
+ * memory) ends the child only, and its MEMORY_SAFETY@<function> verdict
+ * comes back like any other.  The trace is written by the child.
+ */
+int mmd_run_isolated(const struct mm_family *fam, const struct mm_variant *const *vars,
+		     int n, const struct mm_input *in, struct mm_verdict *v, FILE *trace)
+{
+	static char buf[sizeof(struct mm_verdict) + 512];
+	size_t got = 0;
+	int fds[2];
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe(fds))
+		return mm_run(fam, vars, n, in, v, trace);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return mm_run(fam, vars, n, in, v, trace);
+	}
+	if (pid == 0) {
+		FILE *out = fdopen(fds[1], "w");
+		int r;
+
+		close(fds[0]);
+		if (!trace) {
+			/* the sanitizer's own report is for -v (a trace) only */
+			int null = open("/dev/null", O_WRONLY);
+
+			if (null >= 0)
+				dup2(null, 2);
+		}
+		mm_report_sanitizer_deaths(out, "\001", false);
+		r = mm_run(fam, vars, n, in, v, trace);
+		if (trace)
+			fflush(trace);
+		fputc('\002', out);
+		fwrite(v, sizeof(*v), 1, out);
+		fflush(out);
+		_exit(r);
+	}
+	close(fds[1]);
+	for (;;) {
+		ssize_t k = read(fds[0], buf + got, sizeof(buf) - got);
+
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	if (got == 1 + sizeof(*v) && buf[0] == '\002') {
+		memcpy(v, buf + 1, sizeof(*v));
+		return v->violated;
+	}
+	memset(v, 0, sizeof(*v));
+	v->violated = true;
+	v->op_index = in->nr_ops;	/* unknown: somewhere in the input */
+	if (got > 1 && buf[0] == '\001') {
+		const char *at;
+
+		snprintf(v->sig, sizeof(v->sig), "%.*s", (int)strcspn(buf + 1, "\n"), buf + 1);
+		snprintf(v->inv, sizeof(v->inv), "MEMORY_SAFETY");
+		at = strchr(v->sig, '@');
+		snprintf(v->where, sizeof(v->where), "%s", at ? at + 1 : "?");
+		snprintf(v->detail, sizeof(v->detail),
+			 "a sanitizer report: mmdiff run -v shows it and the ops up to it");
+	} else {
+		snprintf(v->sig, sizeof(v->sig), "%s/harness/HARNESS@child", fam->name);
+		snprintf(v->inv, sizeof(v->inv), "HARNESS");
+		snprintf(v->detail, sizeof(v->detail), "the run's process died without a verdict");
+	}
+	return 1;
 }
