@@ -62,7 +62,8 @@ static bool is_alloc(const struct mm_op *op)
 static bool changes_layout(const struct mm_op *op)
 {
 	return is_alloc(op) || op->id == PCPU_OP_FREE || op->id == PCPU_OP_INFLATE ||
-	       op->id == PCPU_OP_DEFLATE;
+	       op->id == PCPU_OP_DEFLATE || op->id == PCPU_OP_FREE_EVERY ||
+	       op->id == PCPU_OP_FREE_CHUNK;
 }
 
 static void percpu_diff(struct mm_diffctx *d)
@@ -153,7 +154,8 @@ static void percpu_diff(struct mm_diffctx *d)
 	if (s->diverged)
 		return;
 
-	if (op->id == PCPU_OP_BALANCE || op->id == PCPU_OP_FORCE_BALANCE) {
+	if (op->id == PCPU_OP_BALANCE || op->id == PCPU_OP_FORCE_BALANCE ||
+	    op->id == PCPU_OP_BALANCE_QUIET) {
 		if (io->nr_populated > ro->nr_populated + io->pop_slack)
 			mm_violation("POPULATED_BOUND", "pcpu_balance_workfn",
 				     "implementation populated %ld pages, reference %ld, allowance %ld",

@@ -47,7 +47,10 @@ enum pcpu_deflate_pattern {
 	OP(PCPU, DEFLATE, 8, deflate, "free_percpu() of a fraction of the live allocations, chosen by pattern") \
 	OP(PCPU, ENABLE_ASYNC, 9, enable_async, "percpu_enable_async() (subsys_initcall; skipped where it ran)") \
 	OP(PCPU, MAP_EXTEND, 10, map_extend, "run the pending map_extend_work of chunk k (area-map era; skipped elsewhere)") \
-	OP(PCPU, SET_BUDGET, 11, set_budget, "set the machine's page budget (first chunk excluded)")
+	OP(PCPU, SET_BUDGET, 11, set_budget, "set the machine's page budget (first chunk excluded)") \
+	OP(PCPU, FREE_EVERY, 12, free_every, "free_percpu() of every k-th live allocation (allocation order, index % k == phase % k; reserved ones too)") \
+	OP(PCPU, FREE_CHUNK, 13, free_chunk, "free_percpu() of every live allocation in one chunk (the k-th of the chunks holding live allocations, in order of first use)") \
+	OP(PCPU, BALANCE_QUIET, 14, balance_quiet, "run pcpu_balance_work while it is pending, at most n runs (the work until quiet)")
 
 #define PCPU_A_CPU(X, p) X(p, cpu, 0, MM_MAX_CPUS - 1, NULL, MM_ARG_CPU, "the CPU the caller runs on")
 #define PCPU_A_ALIGN(X, p) X(p, align_shift, 2, 12, NULL, 0, "align = 1 << align_shift")
@@ -77,6 +80,12 @@ enum pcpu_deflate_pattern {
 #define PCPU_ARGS_ENABLE_ASYNC(X, p)
 #define PCPU_ARGS_MAP_EXTEND(X, p) X(p, k, 0, 255, NULL, 0, "which chunk (k % chunks with pending work)")
 #define PCPU_ARGS_SET_BUDGET(X, p) X(p, pages, 64, 16384, NULL, 0, "pages")
+#define PCPU_ARGS_FREE_EVERY(X, p) PCPU_A_CPU(X, p) \
+	X(p, k, 1, 64, NULL, 0, "stride (1: every live allocation)") \
+	X(p, phase, 0, 63, NULL, 0, "first index freed (phase % k)")
+#define PCPU_ARGS_FREE_CHUNK(X, p) PCPU_A_CPU(X, p) \
+	X(p, k, 0, 255, NULL, 0, "which chunk (k % chunks holding live allocations)")
+#define PCPU_ARGS_BALANCE_QUIET(X, p) X(p, n, 1, 16, NULL, 0, "balance runs at most")
 MM_DECLARE_OPS(PCPU_OPS)
 
 /*
