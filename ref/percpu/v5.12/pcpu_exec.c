@@ -387,7 +387,8 @@ static long pcpu_alloc_state_digest(void)
 		}
 	}
 #undef MIX
-	return (long)(h | 1);	/* 0: no digest */
+	/* 62 bits: differences of two digests fit a long (plots); 0: no digest */
+	return (long)((h & ((1UL << 62) - 1)) | 1);
 }
 
 void pcpu_bm_observe(void *inst, struct pcpu_obs *o)
