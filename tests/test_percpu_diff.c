@@ -138,5 +138,43 @@ int main(void)
 	implm.budget_fails = 1;
 	io.nr_chunks = 19;
 	CHECK(!strcmp(diff(balance_op), ""));
+
+	/*
+	 * ATOMIC_SHORTFALL: from equal allocation-state digests (recorded by
+	 * the op before), an atomic failure only in the implementation
+	 */
+	reset();
+	ro.alloc_state_digest = io.alloc_state_digest = 77;
+	CHECK(!strcmp(diff(balance_op), ""));
+	memset(&ro, 0, sizeof(ro));
+	memset(&io, 0, sizeof(io));
+	rr.status = 0;
+	ir.status = -12;
+	CHECK(!strcmp(diff(alloc_op(1)), "ATOMIC_SHORTFALL"));
+	reset();				/* other states: only noted */
+	ro.alloc_state_digest = 77;
+	io.alloc_state_digest = 78;
+	CHECK(!strcmp(diff(balance_op), ""));
+	rr.status = 0;
+	ir.status = -12;
+	CHECK(!strcmp(diff(alloc_op(1)), ""));
+	reset();				/* no digest: no bound */
+	CHECK(!strcmp(diff(balance_op), ""));
+	rr.status = 0;
+	ir.status = -12;
+	CHECK(!strcmp(diff(alloc_op(1)), ""));
+	reset();				/* an injected failure */
+	ro.alloc_state_digest = io.alloc_state_digest = 77;
+	CHECK(!strcmp(diff(balance_op), ""));
+	rr.status = 0;
+	ir.status = -12;
+	implm.fail_hits[MM_FAIL_CHARGE] = 1;
+	CHECK(!strcmp(diff(alloc_op(1)), ""));
+	reset();				/* a GFP_KERNEL request: OOM_LIKE's */
+	ro.alloc_state_digest = io.alloc_state_digest = 77;
+	CHECK(!strcmp(diff(balance_op), ""));
+	rr.status = 0;
+	ir.status = -12;
+	CHECK(!strcmp(diff(alloc_op(0)), ""));
 	return test_done("test_percpu_diff");
 }

@@ -40,6 +40,8 @@ static struct page *__rmqueue_lockless(struct zone *zone, struct per_cpu_pages *
 	int migratetype;
 
 	(void)zone;
+	/* the caller's local_irq_save() is what makes the list access safe */
+	lockdep_assert_irqs_disabled();
 	for (migratetype = 0; migratetype < MIGRATE_PCPTYPES; migratetype++) {
 		list = &pcp->lists[migratetype];
 		page = list_first_entry_or_null(list, struct page, lru);

@@ -172,6 +172,11 @@ static bool pa_e_kswapd_run(void *inst)
 	return kswapd_run_once();
 }
 
+static int pa_e_nr_live(void *inst)
+{
+	return ((struct pa_state *)inst)->nr_users;
+}
+
 static const char *pa_e_zone_name(void *inst, int zid)
 {
 	return ((struct pa_state *)inst)->zones[zid].name;
@@ -188,6 +193,7 @@ static const struct pa_port pa_port_entries = {
 	.inject_bad_page = pa_e_inject_bad_page,
 	.set_pcp = pa_e_set_pcp,
 	.kswapd_run = pa_e_kswapd_run,
+	.nr_live = pa_e_nr_live,
 	.zone_name = pa_e_zone_name,
 };
 

@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <linux/lockdep.h>
 #include <linux/sched.h>
 #include "pa_internal.h"
 
@@ -57,6 +58,14 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long cou
 /* pcp protection: local_irq_save, or the RT tree's local lock (no irq-off) */
 #define pcp_irq_save(flags) do { (flags) = 1; if (!G->preempt_rt) local_irq_save(flags); } while (0)
 #define pcp_irq_restore(flags) do { if (!G->preempt_rt) local_irq_restore(flags); } while (0)
+/*
+ * What a per-cpu list access asserts: v5.9's contract, in its comments
+ * ("Remove page from the per-cpu list, caller must protect the list",
+ * __rmqueue_pcplist(); free_unref_page_commit() runs inside
+ * free_unref_page()'s local_irq_save()), is this CPU's interrupts off --
+ * outside the RT tree, whose local lock protects the lists instead.
+ */
+#define pcp_assert_protected() do { if (!G->preempt_rt) lockdep_assert_irqs_disabled(); } while (0)
 
 static struct page *virt_to_page(const void *addr)
 {
@@ -399,6 +408,7 @@ static void free_unref_page_commit(struct page *page, unsigned long pfn)
 	int migratetype;
 
 	(void)pfn;
+	pcp_assert_protected();
 	migratetype = get_pcppage_migratetype(page);
 	if (migratetype >= MIGRATE_PCPTYPES)
 		migratetype = MIGRATE_MOVABLE;	/* no isolation in the model */
@@ -708,6 +718,7 @@ static struct page *__rmqueue_pcplist(struct zone *zone, int migratetype,
 	struct page *page;
 	long guard = 0;
 
+	pcp_assert_protected();
 	do {
 		MM_LOOP_GUARD(guard, 4096, "__rmqueue_pcplist");
 		if (list_empty(list)) {

@@ -72,6 +72,10 @@ static void pagealloc_op_context(const struct mm_op *op, int *cpu, enum mm_ctx *
 	    (op->arg[PA_PAGE_ALLOC_gfp] == PA_GFP_KERNEL ||
 	     op->arg[PA_PAGE_ALLOC_gfp] == PA_GFP_NO_LOCKS_RECLAIM))
 		*ctx = MM_CTX_PROCESS;
+	if (op->id == PA_OP_PAGE_ALLOC_BULK &&
+	    (op->arg[PA_PAGE_ALLOC_BULK_gfp] == PA_GFP_KERNEL ||
+	     op->arg[PA_PAGE_ALLOC_BULK_gfp] == PA_GFP_NO_LOCKS_RECLAIM))
+		*ctx = MM_CTX_PROCESS;
 	if (op->id == PA_OP_KVFREE_RCU && op->arg[PA_KVFREE_RCU_nargs] == 1)
 		*ctx = MM_CTX_PROCESS;	/* "might_sleep() context only" */
 	if (*ctx == MM_CTX_NMI)
@@ -89,9 +93,12 @@ static bool new_path_op(const struct mm_op *op)
 	case PA_OP_LOCKLESS_ALLOC:
 	case PA_OP_KVFREE_RCU:
 	case PA_OP_RUN_WORK:
+	case PA_OP_QUIET:		/* runs the work run_work runs */
 		return true;
 	case PA_OP_PAGE_ALLOC:
 		return op->arg[PA_PAGE_ALLOC_gfp] >= PA_GFP_NO_LOCKS;
+	case PA_OP_PAGE_ALLOC_BULK:
+		return op->arg[PA_PAGE_ALLOC_BULK_gfp] >= PA_GFP_NO_LOCKS;
 	default:
 		return false;
 	}
@@ -113,6 +120,9 @@ static const char *op_kernel_function(const struct mm_op *op)
 	case PA_OP_INJECT_BAD_PAGE:	return "check_new_page";
 	case PA_OP_SET_PCP:		return "pageset_update";
 	case PA_OP_KSWAPD:		return "balance_pgdat";
+	case PA_OP_PAGE_ALLOC_BULK:	return "__alloc_pages_nodemask";
+	case PA_OP_PAGE_FREE_EVERY:	return "__free_pages";
+	case PA_OP_QUIET:		return "process_one_work";
 	default:			return "?";
 	}
 }

@@ -61,6 +61,9 @@ static const char *const entry_of[] = {
 	[PA_OP_INJECT_BAD_PAGE] = "check_new_page",
 	[PA_OP_SET_PCP] = "pageset_update",
 	[PA_OP_KSWAPD] = "balance_pgdat",
+	[PA_OP_PAGE_ALLOC_BULK] = "__alloc_pages_nodemask",
+	[PA_OP_PAGE_FREE_EVERY] = "__free_pages",
+	[PA_OP_QUIET] = "process_one_work",
 };
 
 /* lock reports that are the caller's, the same in every revision */
@@ -119,6 +122,97 @@ static void op_run_work(const struct mm_op *op, struct mm_opres *res)
 	}
 }
 
+/* n allocations of one kind, as a caller filling an array of pages would */
+static void op_alloc_bulk(const struct pa_port *p, void *inst, const struct mm_op *op,
+			  gfp_t gfp, struct mm_opres *res)
+{
+	unsigned int order = op->arg[PA_PAGE_ALLOC_BULK_order];
+	uint32_t n = op->arg[PA_PAGE_ALLOC_BULK_n], i;
+	struct pa_page pg = { -1, -1, 0, false };
+
+	for (i = 0; i < n; i++) {
+		pg = p->alloc_pages(inst, gfp, order);
+		if (pg.pfn < 0)
+			break;
+		res->val[1] = (res->val[1] * 31 + pg.zid * 1000003L + pg.pfn) % 2147483647L;
+	}
+	res->val[0] = i;
+	res->val[2] = order;
+	if (i < n) {
+		res->status = -ENOMEM;
+		res->val[3] = pg.injected;
+	}
+	snprintf(res->text, sizeof(res->text), "page_alloc_bulk order %u gfp %#x: %u of %u%s, placement %ld",
+		 order, gfp, i, n, i < n ? " (ENOMEM)" : "", res->val[1]);
+}
+
+/* every k-th live page, newest first so the lower indices stay in place */
+static void op_free_every(const struct pa_port *p, void *inst, const struct mm_op *op,
+			  struct mm_opres *res)
+{
+	uint32_t k = op->arg[PA_PAGE_FREE_EVERY_k], phase = op->arg[PA_PAGE_FREE_EVERY_phase] % k;
+	int n = 0;
+
+	for (int i = p->nr_live(inst) - 1; i >= 0; i--) {
+		struct pa_page pg;
+
+		if ((uint32_t)i % k != phase)
+			continue;
+		pg = p->free_live_page(inst, (unsigned int)i);
+		res->val[1] = (res->val[1] * 31 + pg.zid * 1000003L + pg.pfn) % 2147483647L;
+		n++;
+	}
+	res->val[0] = n;
+	if (!n) {
+		res->status = 1;
+		snprintf(res->text, sizeof(res->text), "no live page");
+		return;
+	}
+	snprintf(res->text, sizeof(res->text), "freed %d pages (every %u from %u), %d live",
+		 n, k, phase, p->nr_live(inst));
+}
+
+static bool rcu_callbacks_pending(void)
+{
+	return mm_cur->rcu_head_list != NULL;
+}
+
+/*
+ * Deferred work until quiet: a round runs the work items pending at its
+ * start (an item that queues itself again waits for the next round), then
+ * ends a grace period if RCU callbacks wait; at most n rounds.
+ */
+static void op_quiet(const struct mm_op *op, struct mm_opres *res)
+{
+	struct mm_workqueue *wq = &mm_cur->system_wq;
+	uint32_t rounds = 0, n = op->arg[PA_QUIET_n];
+
+	while (rounds < n && (wq->head || rcu_callbacks_pending())) {
+		long pending = 0;
+
+		for (struct work_struct *w = wq->head; w && pending < 1 << 20; w = w->next)
+			pending++;
+		for (long i = 0; i < pending && wq->head; i++) {
+			cur_entry = wq->head->name ? wq->head->name : "?";
+			res->val[0] += mm_run_workqueue(wq, 1);
+		}
+		if (rcu_callbacks_pending()) {
+			cur_entry = "rcu_do_batch";
+			mm_rcu_gp();
+			res->val[1]++;
+		}
+		rounds++;
+	}
+	res->val[2] = wq->head || rcu_callbacks_pending();
+	if (!rounds) {
+		res->status = 1;
+		snprintf(res->text, sizeof(res->text), "already quiet");
+		return;
+	}
+	snprintf(res->text, sizeof(res->text), "%u rounds: %ld work items, %ld grace periods, %s",
+		 rounds, res->val[0], res->val[1], res->val[2] ? "still busy" : "quiet");
+}
+
 void pa_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 {
 	const struct pa_port *p = *(const struct pa_port *const *)inst;
@@ -133,6 +227,8 @@ void pa_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 	case PA_OP_PAGE_FREE:
 	case PA_OP_DRAIN_LOCAL:
 	case PA_OP_LOCKLESS_ALLOC:
+	case PA_OP_PAGE_ALLOC_BULK:
+	case PA_OP_PAGE_FREE_EVERY:
 		/*
 		 * A caller of the page allocator from atomic context gets what
 		 * v5.9 gives it there: its SLEEP_IN_ATOMIC / INVALID_WAIT_CTX
@@ -166,6 +262,30 @@ void pa_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 			 order, gfp, zname(p, inst, pg.zid), pg.pfn);
 		break;
 	}
+	case PA_OP_PAGE_ALLOC_BULK: {
+		gfp_t gfp = pa_gfp_of(op->arg[PA_PAGE_ALLOC_BULK_gfp]);
+
+		if (op->arg[PA_PAGE_ALLOC_BULK_mt] == PA_MT_MOVABLE)
+			gfp |= __GFP_MOVABLE;
+		else if (op->arg[PA_PAGE_ALLOC_BULK_mt] == PA_MT_RECLAIMABLE)
+			gfp |= __GFP_RECLAIMABLE;
+		if (!p->alloc_pages) {
+			SKIP("__alloc_pages_nodemask()");
+			break;
+		}
+		op_alloc_bulk(p, inst, op, gfp, res);
+		break;
+	}
+	case PA_OP_PAGE_FREE_EVERY:
+		if (!p->free_live_page || !p->nr_live) {
+			SKIP("__free_pages()");
+			break;
+		}
+		op_free_every(p, inst, op, res);
+		break;
+	case PA_OP_QUIET:
+		op_quiet(op, res);
+		break;
 	case PA_OP_PAGE_FREE:
 		if (!p->free_live_page) {
 			SKIP("__free_pages()");

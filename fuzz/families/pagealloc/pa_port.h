@@ -53,6 +53,8 @@ struct pa_port {
 	void (*set_pcp)(void *inst, unsigned int high_mult, unsigned int batch);
 	/* kswapd runs balance_pgdat() once if woken; false: it was asleep */
 	bool (*kswapd_run)(void *inst);
+	/* the caller's live pages (what free_live_page picks from) */
+	int (*nr_live)(void *inst);
 	/* zone names for the trace */
 	const char *(*zone_name)(void *inst, int zid);
 };

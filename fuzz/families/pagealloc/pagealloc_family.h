@@ -41,7 +41,10 @@ MM_DECLARE_CFG(PA_CFG, PA_CFG)
 	OP(PA, FAIL_NEXT, 8, fail_next, "the next n requests of a kind fail (sets the count)") \
 	OP(PA, INJECT_BAD_PAGE, 9, inject_bad_page, "check_new_pcp() fails for the pos-th page of a pcp list") \
 	OP(PA, SET_PCP, 10, set_pcp, "high_mult 6: pageset_set_batch(batch) (high 6 * batch); else pageset_set_high(high_mult * batch) (batch max(1, high / 4)), on every pageset") \
-	OP(PA, KSWAPD, 11, kswapd, "kswapd, if woken, runs balance_pgdat() once (reclaims nothing) and sleeps again")
+	OP(PA, KSWAPD, 11, kswapd, "kswapd, if woken, runs balance_pgdat() once (reclaims nothing) and sleeps again") \
+	OP(PA, PAGE_ALLOC_BULK, 12, page_alloc_bulk, "n x page_alloc of one order, gfp and migratetype, stopping at the first failure") \
+	OP(PA, PAGE_FREE_EVERY, 13, page_free_every, "__free_pages() of every k-th live page (index % k == phase % k; k 1: all)") \
+	OP(PA, QUIET, 14, quiet, "run system_wq and end grace periods until no work and no RCU callback is pending, at most n rounds")
 
 #define PA_A_CPU(X, p) X(p, cpu, 0, MM_MAX_CPUS - 1, NULL, MM_ARG_CPU, "the CPU the caller runs on")
 #define PA_A_CTX(X, p) X(p, ctx, 0, MM_CTX_NR - 1, pa_ctx_names, MM_ARG_CTX, "the caller's context (nmi runs as irqs_off)")
@@ -68,6 +71,13 @@ MM_DECLARE_CFG(PA_CFG, PA_CFG)
 #define PA_ARGS_SET_PCP(X, p) X(p, high_mult, 0, 6, NULL, 0, "6: pageset_set_batch(), else pageset_set_high()") \
 	X(p, batch, 1, 31, NULL, 0, "batch (pageset_set_batch) or high / high_mult (pageset_set_high)")
 #define PA_ARGS_KSWAPD(X, p)
+#define PA_ARGS_PAGE_ALLOC_BULK(X, p) PA_A_CPU(X, p) X(p, order, 0, 3, NULL, 0, "order") \
+	X(p, gfp, 0, PA_GFP_NR - 1, pa_gfp_names, 0, "gfp mask (blocking ones run in process context)") \
+	PA_A_MT(X, p) PA_A_CTX(X, p) X(p, n, 1, 64, NULL, 0, "allocations")
+#define PA_ARGS_PAGE_FREE_EVERY(X, p) PA_A_CPU(X, p) \
+	X(p, k, 1, 16, NULL, 0, "stride (1: every live page)") \
+	X(p, phase, 0, 15, NULL, 0, "first index freed (phase % k)") PA_A_CTX(X, p)
+#define PA_ARGS_QUIET(X, p) PA_A_CPU(X, p) X(p, n, 1, 32, NULL, 0, "rounds at most (a round: all pending work, then a grace period if callbacks wait)")
 MM_DECLARE_OPS(PA_OPS)
 
 /* gfp argument of page_alloc */
@@ -148,6 +158,12 @@ extern const char *const pa_onoff_names[], *const pa_ctx_names[], *const pa_mt_n
  *  page_free: val[0] zone, val[1] pfn, val[2] order.
  *  kvfree_rcu: val[0] objects queued in blocks, val[1] via rcu_head,
  *    val[2] via synchronize_rcu, val[3] lockless attempts that failed.
+ *  page_alloc_bulk: status 0, or -ENOMEM at the first failure; val[0]
+ *    pages allocated, val[1] a digest of their (zone, pfn), val[2] order,
+ *    val[3] 1 if the failure was an injected one.
+ *  page_free_every: val[0] pages freed, val[1] a digest of their pfns.
+ *  quiet: val[0] work items run, val[1] grace periods ended, val[2] 1 if
+ *    still not quiet after n rounds.
  *  other ops: status 0 or 1 (nothing to do).
  */
 

@@ -232,9 +232,15 @@ static void op_inflate(struct pcpu_inst *in, const uint32_t *a, struct mm_opres 
 		 res->status ? " (ENOMEM)" : "", res->val[1]);
 }
 
+/*
+ * Free the live entries at @idx[0..n) (descending): all out of the table
+ * first, then freed, so that a free stopped half-way (a task) leaves a
+ * table other ops can use.  @digest, if set, gets their placement digest.
+ */
+static void pcpu_free_picked(struct pcpu_inst *in, const int *idx, int n, long *digest);
+
 static void op_deflate(struct pcpu_inst *in, const uint32_t *a, struct mm_opres *res)
 {
-	struct pcpu_live_ent *ents;
 	int *victims, n;
 
 	if (!in->live.nr) {
@@ -245,18 +251,111 @@ static void op_deflate(struct pcpu_inst *in, const uint32_t *a, struct mm_opres 
 	victims = mm_kzalloc(sizeof(int) * in->live.nr, MM_FAIL_NR);
 	n = pcpu_live_deflate_pick(&in->live, a[PCPU_DEFLATE_pattern], a[PCPU_DEFLATE_permille],
 				   a[PCPU_DEFLATE_seed], victims, in->unit_pages);
-	/* out of the table first (indices descending), then freed */
-	ents = mm_kzalloc(sizeof(*ents) * (n ? n : 1), MM_FAIL_NR);
-	for (int i = 0; i < n; i++) {
-		ents[i] = in->live.ent[victims[i]];
-		pcpu_live_remove(&in->live, victims[i]);
-	}
+	pcpu_free_picked(in, victims, n, NULL);
 	mm_kfree(victims);
+	res->val[0] = n;
+	snprintf(res->text, sizeof(res->text), "deflated %d, %d live", n, in->live.nr);
+}
+
+/* placement digest of a freed allocation: lockstep compares where frees went */
+static long free_digest(long d, const struct pcpu_live_ent *e)
+{
+	return (d * 31 + e->chunk_id * 1000003L + e->off) % 2147483647L;
+}
+
+static void pcpu_free_picked(struct pcpu_inst *in, const int *idx, int n, long *digest)
+{
+	struct pcpu_live_ent *ents = mm_kzalloc(sizeof(*ents) * (n ? n : 1), MM_FAIL_NR);
+
+	for (int i = 0; i < n; i++) {
+		ents[i] = in->live.ent[idx[i]];
+		if (digest)
+			*digest = free_digest(*digest, &ents[i]);
+		pcpu_live_remove(&in->live, idx[i]);
+	}
 	for (int i = 0; i < n; i++)
 		pcpu_do_free(in, &ents[i], NULL);
 	mm_kfree(ents);
+}
+
+/* every k-th live allocation, in allocation order, newest first */
+static void op_free_every(struct pcpu_inst *in, const uint32_t *a, struct mm_opres *res)
+{
+	uint32_t k = a[PCPU_FREE_EVERY_k], phase = a[PCPU_FREE_EVERY_phase] % k;
+	int n = 0, *idx;
+
+	if (!in->live.nr) {
+		res->status = 1;
+		snprintf(res->text, sizeof(res->text), "skipped: nothing live");
+		return;
+	}
+	/* descending indices: a removal leaves the lower ones in place */
+	idx = mm_kzalloc(sizeof(int) * in->live.nr, MM_FAIL_NR);
+	for (int i = in->live.nr - 1; i >= 0; i--)
+		if ((uint32_t)i % k == phase)
+			idx[n++] = i;
+	pcpu_free_picked(in, idx, n, &res->val[1]);
+	mm_kfree(idx);
 	res->val[0] = n;
-	snprintf(res->text, sizeof(res->text), "deflated %d, %d live", n, in->live.nr);
+	snprintf(res->text, sizeof(res->text), "freed %d (every %u from %u), %d live, placement %ld",
+		 n, k, phase, in->live.nr, res->val[1]);
+}
+
+/* all live allocations of one chunk: the k-th holding any, in order of first use */
+static void op_free_chunk(struct pcpu_inst *in, uint32_t k, struct mm_opres *res)
+{
+	int *ids, nids = 0, chunk_id, n = 0;
+
+	if (!in->live.nr) {
+		res->status = 1;
+		snprintf(res->text, sizeof(res->text), "skipped: nothing live");
+		return;
+	}
+	ids = mm_kzalloc(sizeof(int) * in->live.nr, MM_FAIL_NR);
+	for (int i = 0; i < in->live.nr; i++) {
+		int j;
+
+		for (j = 0; j < nids && ids[j] != in->live.ent[i].chunk_id; j++)
+			;
+		if (j == nids)
+			ids[nids++] = in->live.ent[i].chunk_id;
+	}
+	chunk_id = ids[k % (uint32_t)nids];
+	for (int i = in->live.nr - 1; i >= 0; i--)
+		if (in->live.ent[i].chunk_id == chunk_id)
+			ids[n++] = i;	/* reused for the indices: n <= i */
+	pcpu_free_picked(in, ids, n, &res->val[1]);
+	mm_kfree(ids);
+	res->val[0] = n;
+	res->val[2] = chunk_id;
+	snprintf(res->text, sizeof(res->text), "freed %d of chunk %d, %d live", n, chunk_id,
+		 in->live.nr);
+}
+
+/*
+ * The balance work until quiet: run it while it is pending (a run may
+ * schedule the next one: free_percpu() of a fully free chunk, a failed
+ * atomic request), at most n runs.  Each run is checked as a balance op.
+ */
+static void op_balance_quiet(struct pcpu_inst *in, uint32_t n, struct mm_opres *res)
+{
+	struct mm_opres one;
+	uint32_t runs = 0;
+
+	while (runs < n && balance_pending(in)) {
+		memset(&one, 0, sizeof(one));
+		pcpu_do_balance(in, false, &one);
+		runs++;
+	}
+	if (!runs) {
+		res->status = 1;
+		snprintf(res->text, sizeof(res->text), "skipped: balance not pending");
+		return;
+	}
+	res->val[0] = runs;
+	snprintf(res->text, sizeof(res->text), "%u balance runs, %s: %d empty, %ld populated",
+		 runs, balance_pending(in) ? "still pending" : "quiet",
+		 in->port->nr_empty_pop_pages(in->p), in->port->nr_populated(in->p));
 }
 
 static void op_map_extend(struct pcpu_inst *in, uint32_t k, struct mm_opres *res)
@@ -344,6 +443,15 @@ void pcpu_exec_op(void *inst, const struct mm_op *op, struct mm_opres *res)
 		break;
 	case PCPU_OP_MAP_EXTEND:
 		op_map_extend(in, a[PCPU_MAP_EXTEND_k], res);
+		break;
+	case PCPU_OP_FREE_EVERY:
+		op_free_every(in, a, res);
+		break;
+	case PCPU_OP_FREE_CHUNK:
+		op_free_chunk(in, a[PCPU_FREE_CHUNK_k], res);
+		break;
+	case PCPU_OP_BALANCE_QUIET:
+		op_balance_quiet(in, a[PCPU_BALANCE_QUIET_n], res);
 		break;
 	case PCPU_OP_SET_BUDGET:
 		mm_cur->budget_pages = a[PCPU_SET_BUDGET_pages] + in->boot_pages;

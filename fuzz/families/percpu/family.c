@@ -14,8 +14,12 @@
  *                      depopulation yet), after a balance run:
  *                      impl populated <= ref populated + impl pop_slack.
  *   CHUNK_BOUND        in lockstep: impl chunks <= ref chunks + two per chunk type.
+ *   ATOMIC_SHORTFALL   in lockstep, from equal allocation-state digests
+ *                      before the op: an atomic allocation the reference
+ *                      satisfies does not fail in the implementation.
  * Soft (noted, never a verdict, because the kernel allows them):
- *   atomic allocations failing only in the implementation, and fewer than
+ *   atomic allocations failing only in the implementation from another
+ *   allocation state, and fewer than
  *   PCPU_EMPTY_POP_PAGES_LOW empty populated pages after a balance run with
  *   no failure.
  */
@@ -42,6 +46,7 @@ struct percpu_diff_state {
 	bool diverged;
 	unsigned long ref_injected, impl_injected;	/* injected failures taken */
 	unsigned long ref_refused, impl_refused;	/* budget refusals */
+	long ref_digest, impl_digest;	/* alloc_state_digest before this op */
 };
 
 static unsigned long injected(const struct mm_machine *m)
@@ -62,7 +67,8 @@ static bool is_alloc(const struct mm_op *op)
 static bool changes_layout(const struct mm_op *op)
 {
 	return is_alloc(op) || op->id == PCPU_OP_FREE || op->id == PCPU_OP_INFLATE ||
-	       op->id == PCPU_OP_DEFLATE;
+	       op->id == PCPU_OP_DEFLATE || op->id == PCPU_OP_FREE_EVERY ||
+	       op->id == PCPU_OP_FREE_CHUNK;
 }
 
 static void percpu_diff(struct mm_diffctx *d)
@@ -124,6 +130,26 @@ static void percpu_diff(struct mm_diffctx *d)
 		mm_note("OOM_LIKE_WITHIN_SLACK", "GFP_KERNEL allocation fails only in the implementation, within slack (impl %ld pages, ref %ld)",
 			mm_machine_pages_held(d->impl_m), mm_machine_pages_held(d->ref_m));
 	}
+	/*
+	 * ATOMIC_SHORTFALL.  An atomic request is served from populated pages
+	 * only (pcpu_find_block_fit(pop_only), no chunk creation, no
+	 * population), by a search that reads the slot lists in order, the
+	 * chunks' hints and their populated bitmaps -- all in the digest --
+	 * and the allocation maps, equal in lockstep.  From equal digests the
+	 * implementation's search meets the same chunks in the same order with
+	 * the same pages: failing where the reference succeeded is a bug of its
+	 * atomic path.  Where the digests differ (more or fewer populated
+	 * pages, another list order: a chunk demoted to slot 0 by a failed fit
+	 * is skipped by later small requests) an atomic failure only in the
+	 * implementation is legitimate and only noted.  No digest (0): no bound.
+	 */
+	if (!s->diverged && atomic && rr->status == 0 && ir->status < 0 &&
+	    !impl_injected_now && s->ref_digest && s->ref_digest == s->impl_digest)
+		mm_violation("ATOMIC_SHORTFALL", "pcpu_alloc",
+			     "atomic allocation fails in the implementation only, from the same allocation state as the reference (empty populated pages %ld)",
+			     io->nr_empty_pop_pages);
+	s->ref_digest = ro->alloc_state_digest;
+	s->impl_digest = io->alloc_state_digest;
 	if (atomic && rr->status == 0 && ir->status < 0)
 		mm_note("ATOMIC_FAILS_ONLY_IN_IMPL", "atomic allocation fails only in the implementation (empty populated pages %ld)",
 			io->nr_empty_pop_pages);
@@ -153,7 +179,8 @@ static void percpu_diff(struct mm_diffctx *d)
 	if (s->diverged)
 		return;
 
-	if (op->id == PCPU_OP_BALANCE || op->id == PCPU_OP_FORCE_BALANCE) {
+	if (op->id == PCPU_OP_BALANCE || op->id == PCPU_OP_FORCE_BALANCE ||
+	    op->id == PCPU_OP_BALANCE_QUIET) {
 		if (io->nr_populated > ro->nr_populated + io->pop_slack)
 			mm_violation("POPULATED_BOUND", "pcpu_balance_workfn",
 				     "implementation populated %ld pages, reference %ld, allowance %ld",

@@ -47,7 +47,10 @@ enum pcpu_deflate_pattern {
 	OP(PCPU, DEFLATE, 8, deflate, "free_percpu() of a fraction of the live allocations, chosen by pattern") \
 	OP(PCPU, ENABLE_ASYNC, 9, enable_async, "percpu_enable_async() (subsys_initcall; skipped where it ran)") \
 	OP(PCPU, MAP_EXTEND, 10, map_extend, "run the pending map_extend_work of chunk k (area-map era; skipped elsewhere)") \
-	OP(PCPU, SET_BUDGET, 11, set_budget, "set the machine's page budget (first chunk excluded)")
+	OP(PCPU, SET_BUDGET, 11, set_budget, "set the machine's page budget (first chunk excluded)") \
+	OP(PCPU, FREE_EVERY, 12, free_every, "free_percpu() of every k-th live allocation (allocation order, index % k == phase % k; reserved ones too)") \
+	OP(PCPU, FREE_CHUNK, 13, free_chunk, "free_percpu() of every live allocation in one chunk (the k-th of the chunks holding live allocations, in order of first use)") \
+	OP(PCPU, BALANCE_QUIET, 14, balance_quiet, "run pcpu_balance_work while it is pending, at most n runs (the work until quiet)")
 
 #define PCPU_A_CPU(X, p) X(p, cpu, 0, MM_MAX_CPUS - 1, NULL, MM_ARG_CPU, "the CPU the caller runs on")
 #define PCPU_A_ALIGN(X, p) X(p, align_shift, 2, 12, NULL, 0, "align = 1 << align_shift")
@@ -77,6 +80,12 @@ enum pcpu_deflate_pattern {
 #define PCPU_ARGS_ENABLE_ASYNC(X, p)
 #define PCPU_ARGS_MAP_EXTEND(X, p) X(p, k, 0, 255, NULL, 0, "which chunk (k % chunks with pending work)")
 #define PCPU_ARGS_SET_BUDGET(X, p) X(p, pages, 64, 16384, NULL, 0, "pages")
+#define PCPU_ARGS_FREE_EVERY(X, p) PCPU_A_CPU(X, p) \
+	X(p, k, 1, 64, NULL, 0, "stride (1: every live allocation)") \
+	X(p, phase, 0, 63, NULL, 0, "first index freed (phase % k)")
+#define PCPU_ARGS_FREE_CHUNK(X, p) PCPU_A_CPU(X, p) \
+	X(p, k, 0, 255, NULL, 0, "which chunk (k % chunks holding live allocations)")
+#define PCPU_ARGS_BALANCE_QUIET(X, p) X(p, n, 1, 16, NULL, 0, "balance runs at most")
 MM_DECLARE_OPS(PCPU_OPS)
 
 /*
@@ -99,7 +108,7 @@ MM_DECLARE_OPS(PCPU_OPS)
 	I(BALANCE_NOT_SCHEDULED, "I2_BALANCE_PENDING", "an allocation leaving fewer than PCPU_EMPTY_POP_PAGES_LOW empty populated pages, or an atomic failure, schedules the balance work") \
 	I(BALANCE_EMPTY_POP_PAGES, "", "a balance run with memory available leaves PCPU_EMPTY_POP_PAGES_HIGH empty populated pages") \
 	I(UNBOUNDED_CHUNK_CREATION, "", "one balance run creates at most two chunks of a type") \
-	I(FREE_CHUNKS, "I4_FREE_CHUNKS", "a balance run leaves at most one fully free chunk") \
+	I(FREE_CHUNKS, "I4_FREE_CHUNKS", "a balance run leaves at most one fully free chunk (bitmap era: per type, plus those it created; v5.14: plus those with populated pages)") \
 	I(ATOMIC_POPULATES, "I6_ATOMIC_POPULATES", "an atomic allocation never populates pages") \
 	I(DOUBLE_POPULATE, "I4_DOUBLE_POPULATE", "pcpu_populate_chunk() is never asked for a populated page") \
 	I(DEPOP_IMMUTABLE, "I2_DEPOP_IMMUTABLE", "an immutable chunk (first, reserved) is never depopulated") \
@@ -109,6 +118,8 @@ MM_DECLARE_OPS(PCPU_OPS)
 	I(HINT_LEAK, "", "the depopulate hint counter does not stay raised over quiet balance runs (RFC 3/4)") \
 	I(ALLOC_TO_DEPOPULATE, "I10_ALLOC_TO_DEPOPULATE", "no allocation is served from a chunk on the to_depopulate list (v5.14)") \
 	I(TLB_FLUSH, "I10_TLB_FLUSH", "reclaim flushes the TLB for the pages it unmapped (v5.14)") \
+	I(RECLAIM_INCOMPLETE, "", "reclaim leaves no chunk to depopulate, and no chunk it left isolated has empty populated pages or is fully free (v5.14)") \
+	I(ALLOC_ISOLATED, "", "an allocation served from an isolated chunk reintegrates it (v5.14 pcpu_reintegrate_chunk)") \
 	I(KERNEL_MAP_UNDERFLOW, "", "the area map is never read before its first entry (v3.x)") \
 	I(AREA_MAP_BOUNDS, "MAP_BOUNDS", "area map: 1 <= map_used < map_alloc, room for the sentry (v3.x)") \
 	I(AREA_MAP_ORDER, "MAP_ORDER", "area map: map[0] is offset 0 and offsets strictly increase (v3.x)") \
@@ -117,7 +128,8 @@ MM_DECLARE_OPS(PCPU_OPS)
 	I(FIRST_FREE, "", "no free area below chunk->first_free (v3.x)") \
 	I(OOM_LIKE, "D1_OOM_LIKE", "relation: in lockstep, a GFP_KERNEL allocation the reference satisfies fails in the implementation while it holds more pages than a chunk's slack") \
 	I(POPULATED_BOUND, "D3_POPULATED_BOUND", "relation: in lockstep, after a balance run the implementation populates at most its allowance more than the reference") \
-	I(CHUNK_BOUND, "D5_CHUNK_BOUND", "relation: in lockstep, the implementation has at most two chunks per type more than the reference")
+	I(CHUNK_BOUND, "D5_CHUNK_BOUND", "relation: in lockstep, the implementation has at most two chunks per type more than the reference") \
+	I(ATOMIC_SHORTFALL, "", "relation: in lockstep from the same allocation state (digest), an atomic allocation the reference satisfies does not fail in the implementation")
 
 /* Observables every percpu variant exports after each op. */
 #define PCPU_OBS(O, A, p) \
@@ -132,7 +144,8 @@ MM_DECLARE_OPS(PCPU_OPS)
 	O(p, atomic_failures, "atomic allocations that failed so far") \
 	O(p, first_chunk_pages, "pages per unit of the first chunk (static, reserved, dynamic)") \
 	O(p, pages_held, "pages held: backing pages plus metadata") \
-	O(p, budget, "the machine's page budget")
+	O(p, budget, "the machine's page budget") \
+	O(p, alloc_state_digest, "digest of what pcpu_alloc() reads: slot lists in order, hints, populated pages (0: none)")
 MM_DECLARE_OBS(pcpu_obs, PCPU_OBS)
 
 #define PCPU_EMPTY_POP_PAGES_LOW	2

@@ -431,6 +431,7 @@ static void pcpu_balance_workfn(struct work_struct *work)
 
 	pcpu_balance_free(false);
 	pcpu_reclaim_populated();
+	pcpu_bm_reclaim_done();		/* harness: RECLAIM_INCOMPLETE */
 	pcpu_balance_populated();
 	pcpu_balance_free(true);
 
@@ -490,6 +491,7 @@ static const struct pcpu_variant_ops pcpu_v5_14_ops = {
 	.free_percpu = free_percpu,
 	.balance_workfn = pcpu_balance_workfn,
 	.isolation_slots = true,
+	.balance_fills_high = true,
 };
 
 PCPU_BM_PORT(pcpu_v5_14_port, pcpu_v5_14_ops);

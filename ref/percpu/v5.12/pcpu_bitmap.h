@@ -136,6 +136,7 @@ struct pcpu_chunk {
 	long chk_bits;			/* check(): bits owned by live allocations */
 	long chk_set;			/* check(): set bits of the alloc map */
 	int chk_slot, chk_type;		/* check(): the slot list it is on */
+	bool chk_to_depop;		/* on to_depopulate when the balance run began */
 
 	unsigned long populated[];	/* populated bitmap */
 };
@@ -160,6 +161,13 @@ struct pcpu_variant_ops {
 	bool isolation_slots;
 	/* RFC 3/4's chunk->depopulate hints and their counter */
 	bool depop_hints;
+	/*
+	 * A balance run that meets no failure leaves at least
+	 * PCPU_EMPTY_POP_PAGES_HIGH empty populated pages (counting those of
+	 * isolated chunks, see pcpu_bm_balance_end()); not RFC 3/4, whose
+	 * shrink step may end below HIGH by design.
+	 */
+	bool balance_fills_high;
 };
 
 struct pcpu_state {
@@ -206,6 +214,7 @@ struct pcpu_state {
 	unsigned long boot_populated;	/* PFN_DOWN(size_sum) */
 	int in_balance;		/* the task running the balance work + 1, 0 outside it */
 	int balance_creations[2];	/* per chunk type, this balance run */
+	unsigned long balance_fails_at_begin;	/* failures taken when it began */
 	unsigned long mutations;	/* alloc/free ops so far (I8) */
 	unsigned long i8_mutations;
 	unsigned long i8_fails_at_begin;
@@ -349,6 +358,10 @@ void pcpu_bm_dump(void *inst, char *buf, size_t len);
 void pcpu_bm_balance_begin(void);
 void pcpu_bm_balance_created(int type);
 void pcpu_bm_balance_end(void);
+/* v5.14: pcpu_reclaim_populated() returned (RECLAIM_INCOMPLETE) */
+void pcpu_bm_reclaim_done(void);
+/* failures taken so far on the machine: injected ones and budget refusals */
+unsigned long pcpu_bm_fails_taken(void);
 /* the slot list @chunk is on (and its type): -1 none, -2 corrupt list */
 int pcpu_bm_chunk_list_slot(struct pcpu_chunk *chunk, int *type);
 /* the recount checks of pcpu_check.c, usable by tests */

@@ -84,11 +84,28 @@ static long pcpu_unit_off(struct pcpu_chunk *chunk, int off)
 	return chunk->immutable ? chunk->mem_off + off : off;
 }
 
+/*
+ * ALLOC_ISOLATED: v5.14's pcpu_alloc() (6.1 alike) reintegrates the chunk
+ * it serves a request from, under pcpu_lock, before it populates: an
+ * allocation never returns in an isolated chunk (unless another task
+ * isolated it meanwhile).
+ */
 void *pcpu_bm_alloc(void *inst, size_t size, size_t align, bool reserved, gfp_t gfp)
 {
+	struct pcpu_chunk *chunk;
+	void *ptr;
+
 	pcpu_G = inst;
 	pcpu_G->mutations++;
-	return pcpu_G->ops->pcpu_alloc(size, align, reserved, gfp);
+	ptr = pcpu_G->ops->pcpu_alloc(size, align, reserved, gfp);
+	if (ptr && pcpu_G->ops->isolation_slots && mm_op_alone()) {
+		chunk = pcpu_chunk_addr_search(ptr);
+		if (chunk->isolated)
+			mm_violation("ALLOC_ISOLATED", "pcpu_alloc",
+				     "allocation returned in chunk %d, still isolated (on slot %d)",
+				     chunk->id, pcpu_bm_chunk_list_slot(chunk, NULL));
+	}
+	return ptr;
 }
 
 void pcpu_bm_free(void *inst, void *ptr)
@@ -154,12 +171,27 @@ void pcpu_bm_enable_async(void *inst)
 	pcpu_async_enabled = true;
 }
 
+unsigned long pcpu_bm_fails_taken(void)
+{
+	unsigned long n = mm_cur->budget_fails;
+
+	for (int k = 0; k < MM_FAIL_NR; k++)
+		n += mm_cur->fail_hits[k];
+	return n;
+}
+
 void pcpu_bm_balance_begin(void)
 {
 	struct pcpu_state *st = pcpu_G;
+	struct pcpu_chunk *chunk;
 
 	st->in_balance = mm_cur->cur_task + 1;
 	st->balance_creations[0] = st->balance_creations[1] = 0;
+	st->balance_fails_at_begin = pcpu_bm_fails_taken();
+	/* the chunks this run's pcpu_reclaim_populated() is to process */
+	list_for_each_entry(chunk, &st->all_chunks, all_list)
+		chunk->chk_to_depop = st->ops->isolation_slots && chunk->isolated &&
+			pcpu_bm_chunk_list_slot(chunk, NULL) == pcpu_to_depopulate_slot;
 }
 
 /* I7: chunk creations per balance run and chunk type are bounded */
@@ -178,9 +210,187 @@ void pcpu_bm_balance_created(int type)
 			     pcpu_nr_empty_pop_pages, mm_pages_held());
 }
 
+/*
+ * RECLAIM_INCOMPLETE: what pcpu_reclaim_populated() (mm/percpu.c v5.14,
+ * f183324133ea; 6.1 alike) leaves.  Its loop runs until the to_depopulate
+ * list is empty, and for each chunk it either depopulates every empty
+ * populated page (the walk from the back stops early only when the chunk
+ * has none left, or to reintegrate it when pcpu_nr_empty_pop_pages is
+ * below PCPU_EMPTY_POP_PAGES_HIGH) and then sidelines it -- or
+ * reintegrates it, always when it is fully free.  Depopulating an isolated
+ * chunk leaves pcpu_nr_empty_pop_pages unchanged, so a chunk left isolated
+ * has no empty populated page and is not fully free.  Checked right after
+ * reclaim: the populate step that follows may populate a sidelined chunk
+ * (its slot precedes pcpu_free_slot), legitimately.  Only when no other
+ * task ran meanwhile (a free_percpu() may isolate a chunk again).
+ */
+void pcpu_bm_reclaim_done(void)
+{
+	struct pcpu_chunk *chunk;
+
+	if (!mm_op_alone())
+		return;
+	if (!list_empty(&pcpu_chunk_lists[pcpu_to_depopulate_slot])) {
+		chunk = list_first_entry(&pcpu_chunk_lists[pcpu_to_depopulate_slot],
+					 struct pcpu_chunk, list);
+		mm_violation("RECLAIM_INCOMPLETE", "pcpu_reclaim_populated",
+			     "chunk %d is still on the to_depopulate list (%d empty populated pages)",
+			     chunk->id, chunk->nr_empty_pop_pages);
+	}
+	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list) {
+		if (!chunk->chk_to_depop)
+			continue;
+		chunk->chk_to_depop = false;
+		if (chunk->isolated && (chunk->nr_empty_pop_pages ||
+					chunk->free_bytes == pcpu_unit_size))
+			mm_violation("RECLAIM_INCOMPLETE", "pcpu_reclaim_populated",
+				     "chunk %d left isolated with %d empty populated pages%s (pcpu_nr_empty_pop_pages %d)",
+				     chunk->id, chunk->nr_empty_pop_pages,
+				     chunk->free_bytes == pcpu_unit_size ? ", fully free" : "",
+				     pcpu_nr_empty_pop_pages);
+	}
+}
+
+/*
+ * BALANCE_EMPTY_POP_PAGES: pcpu_balance_populated() ("Ensure there are
+ * certain number of free populated pages for atomic allocs", v5.12; 6.1
+ * alike) asks for PCPU_EMPTY_POP_PAGES_HIGH - pcpu_nr_empty_pop_pages
+ * pages (HIGH after an atomic failure) and populates them, creating
+ * chunks as needed; only a failure (populate, chunk creation) stops it
+ * short.  Pages it populates in a sidelined chunk (v5.14: that slot is
+ * below pcpu_free_slot) count towards nr_to_pop but not towards
+ * pcpu_nr_empty_pop_pages, so the isolated chunks' empty pages count here.
+ * Later steps do not lower the count: v5.14's pcpu_balance_free(true)
+ * frees only chunks without empty populated pages.
+ */
+static void pcpu_bm_check_fills_high(void)
+{
+	struct pcpu_chunk *chunk;
+	long empty = pcpu_nr_empty_pop_pages, isolated = 0;
+
+	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list)
+		if (chunk->isolated)
+			isolated += chunk->nr_empty_pop_pages;
+	if (empty + isolated < PCPU_EMPTY_POP_PAGES_HIGH)
+		mm_violation("BALANCE_EMPTY_POP_PAGES", "pcpu_balance_populated",
+			     "%ld empty populated pages (+%ld in isolated chunks) after a balance run without failures (HIGH %d)",
+			     empty, isolated, PCPU_EMPTY_POP_PAGES_HIGH);
+}
+
+/*
+ * FREE_CHUNKS: what pcpu_balance_free() leaves.  v5.12 (and RFC 3/4):
+ * every fully free chunk of a type but the first on its free slot is
+ * destroyed before the populate step, which may add the chunks it creates;
+ * so a type has at most 1 + (chunks this run created) fully free chunks.
+ * v5.14 (6.1 alike) ends with pcpu_balance_free(true) ("free chunks only
+ * if there are no populated pages"): no fully free chunk but the first on
+ * the free slot is left without populated pages, and reclaim leaves no
+ * fully free chunk isolated.
+ */
+static void pcpu_bm_check_free_chunks(void)
+{
+	struct pcpu_state *st = pcpu_G;
+	struct pcpu_chunk *chunk;
+
+	if (!st->ops->isolation_slots) {
+		long nfree[2] = { 0, 0 };
+
+		list_for_each_entry(chunk, &st->all_chunks, all_list)
+			if (!chunk->immutable && chunk->free_bytes == pcpu_unit_size)
+				nfree[pcpu_chunk_type(chunk) ? 1 : 0]++;
+		for (int t = 0; t < PCPU_NR_CHUNK_TYPES && t < 2; t++)
+			if (nfree[t] > 1 + st->balance_creations[t])
+				mm_violation("FREE_CHUNKS", "pcpu_balance_free",
+					     "%ld fully free chunks of type %d after a balance run that created %d",
+					     nfree[t], t, st->balance_creations[t]);
+		return;
+	}
+	list_for_each_entry(chunk, &pcpu_chunk_lists[pcpu_free_slot], list) {
+		if (chunk == list_first_entry(&pcpu_chunk_lists[pcpu_free_slot],
+					      struct pcpu_chunk, list))
+			continue;
+		if (!chunk->nr_populated)
+			mm_violation("FREE_CHUNKS", "pcpu_balance_free",
+				     "chunk %d: fully free, no populated page, not the first on the free slot, after a balance run",
+				     chunk->id);
+	}
+	list_for_each_entry(chunk, &st->all_chunks, all_list)
+		if (chunk->isolated && chunk->free_bytes == pcpu_unit_size)
+			mm_violation("FREE_CHUNKS", "pcpu_reclaim_populated",
+				     "chunk %d: fully free and isolated after a balance run",
+				     chunk->id);
+}
+
+/*
+ * The end of a balance run: what the version's pcpu_balance_workfn()
+ * promises, checked when no other task ran during it.
+ */
 void pcpu_bm_balance_end(void)
 {
-	pcpu_G->in_balance = 0;
+	struct pcpu_state *st = pcpu_G;
+
+	st->in_balance = 0;
+	if (!mm_op_alone())
+		return;
+	if (st->ops->isolation_slots &&
+	    !list_empty(&pcpu_chunk_lists[pcpu_to_depopulate_slot]))
+		mm_violation("RECLAIM_INCOMPLETE", "pcpu_balance_workfn",
+			     "a chunk is on the to_depopulate list after a balance run");
+	pcpu_bm_check_free_chunks();
+	if (st->ops->balance_fills_high &&
+	    pcpu_bm_fails_taken() == st->balance_fails_at_begin)
+		pcpu_bm_check_fills_high();
+}
+
+/*
+ * Where the allocation lists leave a chunk, for the state digest: size
+ * slots by number, the special slots by role (v5.12 has its free slot at
+ * pcpu_nr_slots - 1, v5.14 after the sidelined one).
+ */
+static long pcpu_canon_slot(long slot)
+{
+	if (slot == pcpu_free_slot)
+		return 1000;
+	if (slot == pcpu_sidelined_slot)
+		return 1001;
+	if (slot == pcpu_to_depopulate_slot)
+		return 1002;
+	return slot;
+}
+
+/*
+ * A digest of what pcpu_alloc() reads to place a request: the chunks on
+ * each slot list in list order, their free bytes, hints, isolation and
+ * populated pages.  Two ports of the same allocation search with equal
+ * digests (and equal allocation maps: lockstep) must give a request the
+ * same answer (ATOMIC_SHORTFALL, fuzz/families/percpu/family.c).
+ */
+static long pcpu_alloc_state_digest(void)
+{
+	long nlists = (long)pcpu_nr_slots * PCPU_NR_CHUNK_TYPES;
+	unsigned long h = 1469598103934665603UL;
+	struct pcpu_chunk *chunk;
+
+#define MIX(v) (h = (h ^ (unsigned long)(v)) * 1099511628211UL)
+	for (long i = 0; i < nlists; i++) {
+		long n = 0;
+
+		list_for_each_entry(chunk, &pcpu_chunk_lists[i], list) {
+			if (++n > pcpu_G->nr_chunks + 2)
+				break;		/* a corrupt list: CHUNK_SLOT reports it */
+			MIX(i / pcpu_nr_slots * 10000 + pcpu_canon_slot(i % pcpu_nr_slots));
+			MIX(chunk->id);
+			MIX(chunk->free_bytes);
+			MIX(chunk->chunk_md.contig_hint);
+			MIX(chunk->chunk_md.contig_hint_start);
+			MIX(chunk->isolated);
+			for (int w = 0; w < BITS_TO_LONGS(chunk->nr_pages); w++)
+				MIX(chunk->populated[w]);
+		}
+	}
+#undef MIX
+	/* 62 bits: differences of two digests fit a long (plots); 0: no digest */
+	return (long)((h & ((1UL << 62) - 1)) | 1);
 }
 
 void pcpu_bm_observe(void *inst, struct pcpu_obs *o)
@@ -195,6 +405,7 @@ void pcpu_bm_observe(void *inst, struct pcpu_obs *o)
 	o->nr_chunk_types = PCPU_NR_CHUNK_TYPES;
 	o->pop_slack = PCPU_EMPTY_POP_PAGES_HIGH * PCPU_NR_CHUNK_TYPES;
 	o->first_chunk_pages = pcpu_G->fc_unit_pages;
+	o->alloc_state_digest = pcpu_alloc_state_digest();
 }
 
 /* the slot list a chunk is on, -1 if none (reserved) or -2 if unknown */

@@ -421,6 +421,7 @@ static const struct pcpu_variant_ops pcpu_v5_12_ops = {
 	.pcpu_alloc = pcpu_alloc_v5_12,
 	.free_percpu = free_percpu,
 	.balance_workfn = pcpu_balance_workfn,
+	.balance_fills_high = true,
 };
 
 PCPU_BM_PORT(pcpu_v5_12_port, pcpu_v5_12_ops);
