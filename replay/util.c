@@ -330,10 +330,27 @@ int mmd_run_isolated(const struct mm_family *fam, const struct mm_variant *const
 	if (got > 1 && buf[0] == '\001') {
 		const char *at;
 
-		snprintf(v->sig, sizeof(v->sig), "%.*s", (int)strcspn(buf + 1, "\n"), buf + 1);
+		const char *tab = strchr(buf + 1, '\t');
+		char fam_name[64];
+
+		snprintf(v->sig, sizeof(v->sig), "%.*s", (int)strcspn(buf + 1, "\t\n"), buf + 1);
 		snprintf(v->inv, sizeof(v->inv), "MEMORY_SAFETY");
 		at = strchr(v->sig, '@');
 		snprintf(v->where, sizeof(v->where), "%s", at ? at + 1 : "?");
+		{
+			char inv[64];
+
+			mmd_sig_split(v->sig, fam_name, sizeof(fam_name), v->variant,
+				      sizeof(v->variant), inv, sizeof(inv));
+		}
+		if (tab && atoi(tab + 1) >= 0 && atoi(tab + 1) <= in->nr_ops) {
+			v->op_index = atoi(tab + 1);
+			if (v->op_index < in->nr_ops)
+				mm_op_format(fam, &in->ops[v->op_index], v->op_text,
+					     sizeof(v->op_text));
+			else
+				snprintf(v->op_text, sizeof(v->op_text), "settle (end of input)");
+		}
 		snprintf(v->detail, sizeof(v->detail),
 			 "a sanitizer report: mmdiff run -v shows it and the ops up to it");
 	} else {

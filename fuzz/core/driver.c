@@ -27,6 +27,7 @@ static void enter(struct mm_instance *in, jmp_buf *jb)
 static FILE *death_out;
 static const char *death_prefix;
 static bool death_said;
+static int death_op = -1;	/* the op mm_run() is at, for the death line */
 
 /* the signature line of a sanitizer report, naming @place */
 static void death_say(const char *place)
@@ -42,7 +43,11 @@ static void death_say(const char *place)
 		fprintf(death_out, "%sharness/MEMORY_SAFETY\n", death_prefix);
 	} else {
 		mm_signature(sig, sizeof(sig), fam, m->variant_name, "MEMORY_SAFETY", place, NULL);
-		fprintf(death_out, "%s%s\n", death_prefix, sig);
+		/* a prefix starting with \001 asks for the op index too (a run in a child) */
+		if (death_prefix[0] == '\001')
+			fprintf(death_out, "%s%s\t%d\n", death_prefix, sig, death_op);
+		else
+			fprintf(death_out, "%s%s\n", death_prefix, sig);
 	}
 	fflush(death_out);
 }
@@ -491,6 +496,7 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 		static const struct mm_op settle = { .id = MM_OP_SETTLE };
 		const struct mm_op *op = k < input->nr_ops ? &input->ops[k] : &settle;
 
+		death_op = k;
 		if (k == input->nr_ops) {
 			bool any = false;
 
