@@ -485,6 +485,7 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 		int r = mm_instance_create(&inst[i], fam, vars[i], &input->cfg);
 
 		created = i + 1;
+		inst[i].m.trace = trace;
 		if (r) {
 			verdict_from(out, fam, vars[i]->name, &inst[i].m, &inst[i], -1, NULL);
 			ret = 1;

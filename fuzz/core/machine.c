@@ -546,8 +546,11 @@ static void mark_held(struct mm_lock *l, const char *site)
 void mm_lock_acquire(struct mm_lock *l, const char *site)
 {
 	acquire_checks(l, site);
-	if (l->cls == MM_MUTEX)
+	if (l->cls == MM_MUTEX) {
+		mm_cur->sched_what = "before mutex_lock of";
+		mm_cur->sched_lock = l->name;
 		mm_sched_point(site);	/* mutex_lock may sleep */
+	}
 	while (l->owner && l->owner != task_id()) {
 		if (mm_owner_task(l->owner) == mm_cur->cur_task) {
 			/* this task on another CPU (a per-CPU work item it waits for) */
@@ -612,6 +615,8 @@ static void lock_release(struct mm_lock *l, const char *site)
 void mm_lock_release(struct mm_lock *l, const char *site)
 {
 	lock_release(l, site);
+	mm_cur->sched_what = "after releasing";
+	mm_cur->sched_lock = l->name;
 	mm_sched_point(site);	/* another task may run once it is dropped */
 }
 
@@ -639,6 +644,8 @@ void mm_lock_release_irq(struct mm_lock *l, const char *site, int restore)
 		else
 			mm_irq_restore(restore);
 	}
+	mm_cur->sched_what = "after releasing";
+	mm_cur->sched_lock = l->name;
 	mm_sched_point(site);	/* preemptible again once interrupts are back on */
 }
 
@@ -658,6 +665,8 @@ void mm_might_sleep(const char *site)
 			       "may sleep with irqs_disabled=%d preempt_count=%d raw_locks=%d spinlocks=%d",
 			       c->irqs_disabled, c->preempt_count, c->raw_locks_held,
 			       c->spin_locks_held);
+	mm_cur->sched_what = "at might_sleep";
+	mm_cur->sched_lock = NULL;
 	mm_sched_point(site);	/* might_sleep() is a voluntary preemption point */
 }
 

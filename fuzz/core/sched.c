@@ -153,6 +153,15 @@ static void event(struct mm_sched *s, int task, const char *fmt, ...)
 	vsnprintf(s->ev[s->nr_ev].text, sizeof(s->ev[0].text), fmt, ap);
 	va_end(ap);
 	s->nr_ev++;
+	if (mm_cur->trace) {
+		/* as it happens: a sanitizer report may end the run before the op does */
+		char buf[256];
+		struct mm_machine *m = mm_cur;
+
+		mm_sched_take_events(m, buf, sizeof(buf));
+		fprintf(m->trace, "      %-10s %s", m->variant_name ? m->variant_name : "", buf);
+		fflush(m->trace);
+	}
 }
 
 void mm_sched_take_events(struct mm_machine *m, char *buf, size_t len)
@@ -478,8 +487,10 @@ void mm_sched_wake(const struct mm_lock *l)
 void mm_sched_point(const char *site)
 {
 	struct mm_machine *m = mm_cur;
+	const char *what = m->sched_what, *lock = m->sched_lock;
 	struct mm_task *t;
 
+	m->sched_what = m->sched_lock = NULL;
 	m->sched_points++;
 	if (!m->cur_task)
 		return;		/* the op stream never stops: it is the scheduler */
@@ -497,7 +508,12 @@ void mm_sched_point(const char *site)
 		held_list(m, t, held, sizeof(held));
 		t->site = site;
 		t->interleaved = true;
-		event(m->sched, t->id, "stops in %s%s%s", site, held[0] ? ", holding " : "", held);
+		char why[96] = "";
+
+		if (what)
+			snprintf(why, sizeof(why), " (%s%s%s)", what, lock ? " " : "", lock ? lock : "");
+		event(m->sched, t->id, "stops in %s%s%s%s", site, why, held[0] ? ", holding " : "",
+		      held);
 	}
 	switch_to(m, 0);
 }

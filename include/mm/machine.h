@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define MM_MAX_CPUS		8
 #define MM_PAGE_SIZE		4096UL
@@ -126,6 +127,7 @@ struct mm_machine {
 	struct mm_sched *sched;		/* tasks (fuzz/core/sched.c); NULL until one starts */
 	struct mm_cpu cpus[MM_MAX_CPUS];
 	unsigned long sched_points;
+	const char *sched_what, *sched_lock;	/* the next scheduling point's kind, for the trace */
 	unsigned int known_lock_reports;	/* mask of 1 << mm_lock_report */
 	struct mm_note_log notes;
 	/* harness-owned locks standing for the caller's context (ctx ops) */
@@ -145,6 +147,9 @@ struct mm_machine {
 	/* resources outside the machine's allocations (mm_on_destroy) */
 	struct { void (*fn)(void *arg); void *arg; } cleanups[MM_MAX_CLEANUPS];
 	int nr_cleanups;
+
+	/* the -v trace: task events are printed as they happen (NULL: kept) */
+	FILE *trace;
 
 	/* who runs on it, for reports that come from outside (sanitizers) */
 	const char *family_name, *variant_name;
