@@ -196,10 +196,22 @@ static bool start_task(struct mm_instance *in, const struct mm_op *op, struct mm
 	return true;
 }
 
+static bool tasks_on = true;
+
+void mm_tasks_enable(bool on)
+{
+	tasks_on = on;
+}
+
 static void machine_op(const struct mm_op *op, struct mm_instance *in, struct mm_opres *res)
 {
 	int id = 0, n = mm_tasks_alive();
 
+	if (!tasks_on) {
+		res->status = 1;
+		snprintf(res->text, sizeof(res->text), "skipped: tasks off");
+		return;
+	}
 	switch (op->id) {
 	case MM_OP_START:
 		in->start_armed = true;
@@ -506,7 +518,7 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 			if (!any)
 				break;
 		}
-		if (op->id == MM_OP_START && !interleaved) {
+		if (op->id == MM_OP_START && tasks_on && !interleaved) {
 			/* each variant stops at its own scheduling points from here */
 			interleaved = true;
 			if (trace)

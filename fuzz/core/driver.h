@@ -90,6 +90,13 @@ int mm_pick_variants(const struct mm_family *fam, const char *spec,
  */
 void mm_report_sanitizer_deaths(FILE *out, const char *prefix, bool engine_owns_death);
 
+/*
+ * Task ops on (the default) or off: off, "start" runs the next op as a
+ * plain one and step/finish/settle do nothing.  For measuring what
+ * interleavings cost (bench/interleave.sh); verdicts differ between the two.
+ */
+void mm_tasks_enable(bool on);
+
 /* build a signature (see above); @lock may be NULL */
 void mm_signature(char *buf, size_t len, const struct mm_family *fam, const char *who,
 		  const char *inv, const char *place, const char *lock);
