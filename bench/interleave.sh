@@ -38,7 +38,7 @@ for fp in "percpu v5.12,v5.14" "percpu v3.18-fix2016,v3.18-fix2016" "pagealloc v
 		total=$(ls "$TMP/c" | wc -l)
 		withtask=0
 		for f in "$TMP"/c/*; do
-			$BIN/mmdiff convert "$f" -o "$TMP/t.ops" >/dev/null 2>&1 || continue
+			$BIN/mmdiff convert "$f" -o "$TMP/t.ops" --family "$1" >/dev/null 2>&1 || continue
 			grep -q '^start ' "$TMP/t.ops" && withtask=$((withtask + 1))
 		done
 		off+=("$(one "$1" "$2" "$i" off)")
