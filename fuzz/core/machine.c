@@ -9,6 +9,8 @@
 #include <string.h>
 #include <endian.h>
 
+#include "pool.h"
+
 #include <mm/machine.h>
 #include <linux/workqueue.h>
 #include <linux/rcupdate.h>
@@ -24,7 +26,7 @@ struct mm_alloc_hdr {
 	size_t size;		/* bytes after the header */
 	long pages;		/* > 0: backing pages charged */
 	long meta;		/* metadata bytes charged */
-	uint64_t pad;		/* keeps the payload 16-byte aligned */
+	uint64_t magic;		/* MM_HDR_LIVE while handed out; keeps the payload 16-byte aligned */
 };
 
 static const char *const lock_report_ids[MM_LR_NR] = {
@@ -70,12 +72,18 @@ void mm_machine_destroy(struct mm_machine *m)
 		m->nr_cleanups--;
 		m->cleanups[m->nr_cleanups].fn(m->cleanups[m->nr_cleanups].arg);
 	}
+	/* live and given-back blocks alike go to the pool, poisoned */
 	while (h) {
 		n = h->next;
-		free(h);
+		mm_pool_put(h, sizeof(*h), h->size);
 		h = n;
 	}
 	m->allocs = NULL;
+	for (h = m->retired; h; h = n) {
+		n = h->next;
+		mm_pool_put(h, sizeof(*h), h->size);
+	}
+	m->retired = NULL;
 	if (mm_cur == m)
 		mm_cur = NULL;
 }
@@ -157,18 +165,24 @@ static bool budget_allows(long pages, long meta)
 	return true;
 }
 
+#define MM_HDR_LIVE	0x6d6d6c6976650a01ULL
+#define MM_HDR_RETIRED	0x6d6d726574640a02ULL
+
+/*
+ * Blocks come from the process's pool (pool.c): memory a machine used
+ * before, zeroed and unpoisoned again, instead of pages faulted in afresh
+ * for every input; the pool falls back to calloc.
+ */
 static void *hdr_alloc(size_t size, long pages, long meta)
 {
 	struct mm_machine *m = mm_cur;
-	struct mm_alloc_hdr *h = calloc(1, sizeof(*h) + size);
+	struct mm_alloc_hdr *h = mm_pool_get(sizeof(*h), size);
 
-	if (!h) {
-		fprintf(stderr, "mmdiff: out of host memory (%zu bytes)\n", size);
-		abort();
-	}
+	h->prev = NULL;
 	h->size = size;
 	h->pages = pages;
 	h->meta = meta;
+	h->magic = MM_HDR_LIVE;
 	h->next = m->allocs;
 	if (m->allocs)
 		m->allocs->prev = h;
@@ -180,11 +194,21 @@ static void *hdr_alloc(size_t size, long pages, long meta)
 	return h + 1;
 }
 
-static void hdr_free(void *p)
+/*
+ * A block given back is poisoned at once and set aside until the machine
+ * is destroyed: within a run nothing reuses it, so a port touching memory
+ * it gave back is caught on the spot (ASan: use-after-poison at the
+ * access), however much it allocates afterwards.  Giving a block back
+ * twice is PAGES_FREE_MISMATCH, with or without ASan.
+ */
+static void hdr_free(void *p, const char *where)
 {
 	struct mm_machine *m = mm_cur;
 	struct mm_alloc_hdr *h = (struct mm_alloc_hdr *)p - 1;
 
+	if (h->magic != MM_HDR_LIVE)
+		mm_violation("PAGES_FREE_MISMATCH", where,
+			     "giving back %p, which is not handed out (given back twice?)", p);
 	if (h->prev)
 		h->prev->next = h->next;
 	else
@@ -193,7 +217,11 @@ static void hdr_free(void *p)
 		h->next->prev = h->prev;
 	m->pages_used -= h->pages;
 	m->meta_bytes -= h->meta;
-	free(h);
+	h->magic = MM_HDR_RETIRED;
+	h->prev = NULL;
+	h->next = m->retired;
+	m->retired = h;
+	mm_pool_poison(h + 1, h->size);
 }
 
 void *mm_pages_alloc(unsigned long nr, enum mm_fail_kind kind)
@@ -230,15 +258,11 @@ void mm_pages_free(void *p, unsigned long nr)
 	if (!p)
 		return;
 	h = (struct mm_alloc_hdr *)p - 1;
-	if (h->pages != (long)nr)
+	if (h->magic == MM_HDR_LIVE && h->pages != (long)nr)
 		mm_violation("PAGES_FREE_MISMATCH", __func__,
 			     "freeing %lu pages of a %ld-page allocation", nr, h->pages);
-	/*
-	 * Released to libc: under ASan the freed pages stay poisoned in its
-	 * quarantine, so a port that still touches a page it depopulated is
-	 * caught on the spot (use-after-free on the page's address).
-	 */
-	hdr_free(p);
+	/* poisoned and never reused in this run (hdr_free) */
+	hdr_free(p, __func__);
 }
 
 void *mm_kzalloc(size_t size, enum mm_fail_kind kind)
@@ -255,7 +279,7 @@ void *mm_kzalloc(size_t size, enum mm_fail_kind kind)
 void mm_kfree(void *p)
 {
 	if (p)
-		hdr_free(p);
+		hdr_free(p, __func__);
 }
 
 /* splitmix64: the pattern of byte i of allocation (id, cpu) */
@@ -268,14 +292,59 @@ static uint64_t mix(uint64_t x)
 }
 
 /*
+ * The contents loops below are the harness touching a port's memory on the
+ * port's behalf, a word at a time: instead of an ASan check per store they
+ * make one region check, and only when part of the region is poisoned (a
+ * page the port gave back, a redzone) touch it byte by byte with ASan's
+ * checks on, so that the report is the one an instrumented loop gives: the
+ * first bad byte, with the port's caller on the stack (mm_* frames are
+ * skipped when the report is named).
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MM_CONTENTS_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define MM_CONTENTS_ASAN 1
+#endif
+#ifdef MM_CONTENTS_ASAN
+#include <sanitizer/asan_interface.h>
+#define MM_CONTENTS_LOOP __attribute__((no_sanitize("address")))
+
+__attribute__((noinline)) static void mm_contents_touch(const void *p, size_t len, bool write)
+{
+	volatile uint8_t *b = (volatile uint8_t *)p;
+
+	for (size_t k = 0; k < len; k++) {
+		if (write)
+			b[k] = 0;
+		else
+			(void)b[k];
+	}
+}
+
+static void mm_contents_region(const void *p, size_t len, bool write)
+{
+	if (len && __asan_region_is_poisoned((void *)p, len))
+		mm_contents_touch(p, len, write);	/* reports, never returns */
+}
+#else
+#define MM_CONTENTS_LOOP
+static void mm_contents_region(const void *p, size_t len, bool write)
+{
+	(void)p;
+	(void)len;
+	(void)write;
+}
+#endif
+
+/*
  * Byte i of the pattern is byte i % 8 (little-endian) of mix(seed + i / 8):
  * filled and compared a word at a time.
  */
-void mm_fill(void *p, size_t len, uint64_t id, int cpu)
+MM_CONTENTS_LOOP static void fill_words(uint8_t *b, size_t len, uint64_t seed)
 {
-	uint8_t *b = p;
-	uint64_t seed = mix(id * 131 + (uint64_t)cpu);
-
 	size_t w;
 
 	for (w = 0; w * 8 + 8 <= len; w++) {
@@ -287,11 +356,14 @@ void mm_fill(void *p, size_t len, uint64_t id, int cpu)
 		b[k] = (uint8_t)(mix(seed + w) >> (8 * (k - w * 8)));
 }
 
-long mm_check(const void *p, size_t len, uint64_t id, int cpu)
+void mm_fill(void *p, size_t len, uint64_t id, int cpu)
 {
-	const uint8_t *b = p;
-	uint64_t seed = mix(id * 131 + (uint64_t)cpu);
+	mm_contents_region(p, len, true);
+	fill_words(p, len, mix(id * 131 + (uint64_t)cpu));
+}
 
+MM_CONTENTS_LOOP static long check_words(const uint8_t *b, size_t len, uint64_t seed)
+{
 	for (size_t w = 0; w * 8 < len; w++) {
 		uint64_t v = mix(seed + w), got = 0;
 		size_t n = len - w * 8 < 8 ? len - w * 8 : 8;
@@ -307,6 +379,12 @@ long mm_check(const void *p, size_t len, uint64_t id, int cpu)
 				return (long)(w * 8 + k);
 	}
 	return -1;
+}
+
+long mm_check(const void *p, size_t len, uint64_t id, int cpu)
+{
+	mm_contents_region(p, len, false);
+	return check_words(p, len, mix(id * 131 + (uint64_t)cpu));
 }
 
 /* -- context and locks -------------------------------------------------- */

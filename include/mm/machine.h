@@ -113,6 +113,7 @@ struct mm_machine {
 	long meta_bytes;
 	long pages_peak;
 	struct mm_alloc_hdr *allocs;	/* everything live, freed at destroy */
+	struct mm_alloc_hdr *retired;	/* given back during this run: poisoned, never reused before destroy */
 	unsigned int fail_next[MM_FAIL_NR];
 	unsigned long fail_hits[MM_FAIL_NR];	/* injected failures taken */
 	unsigned long budget_fails;		/* requests refused by the budget */
