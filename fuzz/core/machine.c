@@ -283,7 +283,8 @@ void mm_kfree(void *p)
 }
 
 /* splitmix64: the pattern of byte i of allocation (id, cpu) */
-static uint64_t mix(uint64_t x)
+/* always inlined: the contents loops have other sanitizer attributes */
+static inline __attribute__((always_inline)) uint64_t mix(uint64_t x)
 {
 	x += 0x9e3779b97f4a7c15ULL;
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -340,20 +341,25 @@ static void mm_contents_region(const void *p, size_t len, bool write)
 #endif
 
 /*
- * Byte i of the pattern is byte i % 8 (little-endian) of mix(seed + i / 8):
- * filled and compared a word at a time.
+ * Byte i of the pattern is byte i % 8 (little-endian) of word i / 8, and
+ * word w is seed + w * MM_WEYL: seed = mix(id, cpu) tells allocations and
+ * units apart, the odd step tells the words of one area apart (a shifted,
+ * swapped or zeroed word differs from what belongs there unless 64-bit
+ * values collide).  One add per word: the loops run at memory speed.
  */
+#define MM_WEYL 0x9e3779b97f4a7c15ULL
+
 MM_CONTENTS_LOOP static void fill_words(uint8_t *b, size_t len, uint64_t seed)
 {
 	size_t w;
 
 	for (w = 0; w * 8 + 8 <= len; w++) {
-		uint64_t v = htole64(mix(seed + w));
+		uint64_t v = htole64(seed + w * MM_WEYL);
 
 		memcpy(b + w * 8, &v, 8);
 	}
 	for (size_t k = w * 8; k < len; k++)
-		b[k] = (uint8_t)(mix(seed + w) >> (8 * (k - w * 8)));
+		b[k] = (uint8_t)((seed + w * MM_WEYL) >> (8 * (k - w * 8)));
 }
 
 void mm_fill(void *p, size_t len, uint64_t id, int cpu)
@@ -365,13 +371,17 @@ void mm_fill(void *p, size_t len, uint64_t id, int cpu)
 MM_CONTENTS_LOOP static long check_words(const uint8_t *b, size_t len, uint64_t seed)
 {
 	for (size_t w = 0; w * 8 < len; w++) {
-		uint64_t v = mix(seed + w), got = 0;
+		uint64_t v = seed + w * MM_WEYL, got = 0;
 		size_t n = len - w * 8 < 8 ? len - w * 8 : 8;
 
-		memcpy(&got, b + w * 8, n);
-		got = le64toh(got);
-		if (n < 8)
+		if (n == 8) {
+			memcpy(&got, b + w * 8, 8);	/* one load */
+			got = le64toh(got);
+		} else {
+			for (size_t k = 0; k < n; k++)
+				got |= (uint64_t)b[w * 8 + k] << (8 * k);
 			v &= (1ULL << (8 * n)) - 1;
+		}
 		if (got == v)
 			continue;
 		for (size_t k = 0; k < n; k++)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The machine's memory pool; see pool.h. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "pool.h"
 
@@ -19,21 +21,31 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
+#define ARENA_BYTES	(64UL << 20)	/* mapped at a time */
+#define ARENA_MAX	(MM_POOL_MAX_BYTES / ARENA_BYTES)
+#define POOL_ALIGN	16UL
+
 /* a pooled block's first word links it to the next one of its size */
 struct pool_blk {
 	struct pool_blk *next;
 };
 
-/* one free list per exact payload size; open addressing on the size */
-#define POOL_CLASSES	1024
+/* one free list per exact (header, payload) size; open addressing */
+#define POOL_CLASSES	16384
 
 struct pool_class {
-	size_t size;		/* 0: unused slot */
+	size_t size;		/* payload + 1; 0: unused slot */
 	size_t hdr;
 	struct pool_blk *head;
 };
 
+struct arena {
+	char *base, *cur, *end;
+};
+
 static _Thread_local struct pool_class classes[POOL_CLASSES];
+static _Thread_local struct arena arenas[ARENA_MAX];
+static _Thread_local int nr_arenas;
 static _Thread_local struct mm_pool_stats stats;
 
 void mm_pool_poison(void *p, size_t size)
@@ -54,6 +66,21 @@ void mm_pool_unpoison(void *p, size_t size)
 	(void)p;
 	(void)size;
 #endif
+}
+
+/*
+ * The right redzone ASan's allocator gives a malloc of @user bytes
+ * (ComputeRZLog in compiler-rt's asan_allocator.cpp): the gap a port may
+ * overflow into and still be caught.
+ */
+size_t mm_pool_redzone(size_t hdr, size_t size)
+{
+	size_t user = hdr + size;
+
+	return user <= 64 - 16 ? 16 : user <= 128 - 32 ? 32 :
+	       user <= 512 - 64 ? 64 : user <= 4096 - 128 ? 128 :
+	       user <= (1 << 14) - 256 ? 256 : user <= (1 << 15) - 512 ? 512 :
+	       user <= (1 << 16) - 1024 ? 1024 : 2048;
 }
 
 /* the class of (@hdr, @size): its slot, or NULL when the table is full */
@@ -78,6 +105,50 @@ static struct pool_class *pool_class(size_t hdr, size_t size, int create)
 	return NULL;
 }
 
+static bool in_arena(const void *p)
+{
+	for (int i = 0; i < nr_arenas; i++)
+		if ((const char *)p >= arenas[i].base && (const char *)p < arenas[i].end)
+			return true;
+	return false;
+}
+
+/* a new block carved from the arenas (fresh mappings read as zero), or NULL */
+static void *carve(size_t hdr, size_t size)
+{
+	size_t span = (hdr + size + POOL_ALIGN - 1) & ~(POOL_ALIGN - 1);
+	size_t need = span + mm_pool_redzone(hdr, size);
+	struct arena *a = nr_arenas ? &arenas[nr_arenas - 1] : NULL;
+	char *p;
+
+	if (!a || (size_t)(a->end - a->cur) < need) {
+		size_t len = need > ARENA_BYTES ? (need + ARENA_BYTES - 1) & ~(ARENA_BYTES - 1) :
+			     ARENA_BYTES;
+		size_t mapped = 0;
+
+		for (int i = 0; i < nr_arenas; i++)
+			mapped += arenas[i].end - arenas[i].base;
+		if (nr_arenas == (int)ARENA_MAX || mapped + len > MM_POOL_MAX_BYTES)
+			return NULL;
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+		/* all redzone until handed out */
+		mm_pool_poison(p, len);
+		a = &arenas[nr_arenas++];
+		a->base = a->cur = p;
+		a->end = p + len;
+		stats.arena_bytes += len;
+	}
+	p = a->cur;
+	a->cur += need;
+	/* leading redzone: the previous block's, or the arena's poisoned start */
+	mm_pool_unpoison(p, hdr + size);
+	stats.carved++;
+	return p;
+}
+
 void *mm_pool_get(size_t hdr, size_t size)
 {
 	struct pool_class *c = pool_class(hdr, size, 0);
@@ -87,17 +158,19 @@ void *mm_pool_get(size_t hdr, size_t size)
 		c->head = b->next;
 		stats.hits++;
 		stats.blocks--;
-		stats.bytes -= hdr + size;
 		mm_pool_unpoison((char *)b + hdr, size);
 		memset((char *)b + hdr, 0, size);
 		return b;
 	}
+	b = carve(hdr, size);
+	if (b)
+		return b;
 	b = calloc(1, hdr + size);
 	if (!b) {
 		fprintf(stderr, "mmdiff: out of host memory (%zu bytes)\n", size);
 		abort();
 	}
-	stats.misses++;
+	stats.fallback++;
 	return b;
 }
 
@@ -106,34 +179,20 @@ void mm_pool_put(void *blk, size_t hdr, size_t size)
 	struct pool_class *c;
 	struct pool_blk *b = blk;
 
-	mm_pool_poison((char *)blk + hdr, size);
-	if (stats.bytes + hdr + size > MM_POOL_MAX_BYTES ||
-	    !(c = pool_class(hdr, size, 1))) {
+	if (!in_arena(blk)) {
 		free(blk);
 		return;
 	}
+	mm_pool_poison((char *)blk + hdr, size);
+	c = pool_class(hdr, size, 1);
+	if (!c)
+		return;		/* no class left: the block stays poisoned, unused */
 	b->next = c->head;
 	c->head = b;
 	stats.blocks++;
-	stats.bytes += hdr + size;
 }
 
 void mm_pool_get_stats(struct mm_pool_stats *st)
 {
 	*st = stats;
-}
-
-void mm_pool_drain(void)
-{
-	for (int i = 0; i < POOL_CLASSES; i++) {
-		struct pool_blk *b = classes[i].head, *n;
-
-		for (; b; b = n) {
-			n = b->next;
-			free(b);
-		}
-		classes[i].head = NULL;
-	}
-	stats.blocks = 0;
-	stats.bytes = 0;
 }
