@@ -24,6 +24,15 @@
 #define ARENA_BYTES	(64UL << 20)	/* mapped at a time */
 #define ARENA_MAX	(MM_POOL_MAX_BYTES / ARENA_BYTES)
 #define POOL_ALIGN	16UL
+/*
+ * Payloads this large are given back to the kernel page by page when
+ * pooled (MADV_DONTNEED): they read as zero again, and the pages an input
+ * never touches (most of a zone's memory map, of a km chunk) cost neither
+ * a memset nor a fault; only the partial pages at either end are zeroed
+ * on reuse.
+ */
+#define POOL_LAZY_ZERO	(64UL << 10)
+#define POOL_PAGE	4096UL
 
 /* a pooled block's first word links it to the next one of its size */
 struct pool_blk {
@@ -149,6 +158,28 @@ static void *carve(size_t hdr, size_t size)
 	return p;
 }
 
+/* the page-aligned interior of a lazily zeroed payload */
+static void lazy_span(char *p, size_t size, char **lo, char **hi)
+{
+	*lo = (char *)(((uintptr_t)p + POOL_PAGE - 1) & ~(POOL_PAGE - 1));
+	*hi = (char *)(((uintptr_t)p + size) & ~(POOL_PAGE - 1));
+	if (*hi < *lo)
+		*hi = *lo;
+}
+
+static void zero_payload(char *p, size_t size)
+{
+	char *lo, *hi;
+
+	if (size < POOL_LAZY_ZERO) {
+		memset(p, 0, size);
+		return;
+	}
+	lazy_span(p, size, &lo, &hi);
+	memset(p, 0, lo - p);
+	memset(hi, 0, p + size - hi);
+}
+
 void *mm_pool_get(size_t hdr, size_t size)
 {
 	struct pool_class *c = pool_class(hdr, size, 0);
@@ -159,7 +190,7 @@ void *mm_pool_get(size_t hdr, size_t size)
 		stats.hits++;
 		stats.blocks--;
 		mm_pool_unpoison((char *)b + hdr, size);
-		memset((char *)b + hdr, 0, size);
+		zero_payload((char *)b + hdr, size);
 		return b;
 	}
 	b = carve(hdr, size);
@@ -182,6 +213,16 @@ void mm_pool_put(void *blk, size_t hdr, size_t size)
 	if (!in_arena(blk)) {
 		free(blk);
 		return;
+	}
+	if (size >= POOL_LAZY_ZERO) {
+		char *lo, *hi;
+
+		lazy_span((char *)blk + hdr, size, &lo, &hi);
+		/* if the kernel says no, zero it here: reuse counts on zeros */
+		if (hi > lo && madvise(lo, hi - lo, MADV_DONTNEED)) {
+			mm_pool_unpoison(lo, hi - lo);
+			memset(lo, 0, hi - lo);
+		}
 	}
 	mm_pool_poison((char *)blk + hdr, size);
 	c = pool_class(hdr, size, 1);
