@@ -25,11 +25,11 @@
 #define ARENA_MAX	(MM_POOL_MAX_BYTES / ARENA_BYTES)
 #define POOL_ALIGN	16UL
 /*
- * Payloads this large are given back to the kernel page by page when
- * pooled (MADV_DONTNEED): they read as zero again, and the pages an input
- * never touches (most of a zone's memory map, of a km chunk) cost neither
- * a memset nor a fault; only the partial pages at either end are zeroed
- * on reuse.
+ * Payloads this large are zeroed when pooled, not when reused: those an
+ * input touched for the most part with a memset, the others given back to
+ * the kernel page by page (MADV_DONTNEED), so that pages an input never
+ * touches (most of a zone's memory, say) cost neither a memset nor a
+ * fault.  Only the partial pages at either end are zeroed on reuse.
  */
 #define POOL_LAZY_ZERO	(64UL << 10)
 #define POOL_PAGE	4096UL
@@ -167,6 +167,24 @@ static void lazy_span(char *p, size_t size, char **lo, char **hi)
 		*hi = *lo;
 }
 
+/* are more than a third of the pages of [@lo, @hi) resident (touched since zeroed)? */
+static bool mostly_resident(char *lo, char *hi)
+{
+	unsigned char vec[256];
+	size_t pages = (hi - lo) / POOL_PAGE, resident = 0;
+
+	for (size_t done = 0; done < pages;) {
+		size_t n = pages - done < sizeof(vec) ? pages - done : sizeof(vec);
+
+		if (mincore(lo + done * POOL_PAGE, n * POOL_PAGE, vec))
+			return true;
+		for (size_t i = 0; i < n; i++)
+			resident += vec[i] & 1;
+		done += n;
+	}
+	return resident * 3 > pages;
+}
+
 static void zero_payload(char *p, size_t size)
 {
 	char *lo, *hi;
@@ -218,8 +236,8 @@ void mm_pool_put(void *blk, size_t hdr, size_t size)
 		char *lo, *hi;
 
 		lazy_span((char *)blk + hdr, size, &lo, &hi);
-		/* if the kernel says no, zero it here: reuse counts on zeros */
-		if (hi > lo && madvise(lo, hi - lo, MADV_DONTNEED)) {
+		if (hi > lo && (mostly_resident(lo, hi) || madvise(lo, hi - lo, MADV_DONTNEED))) {
+			/* the input touched most of it: cheaper to zero than to fault it in again */
 			mm_pool_unpoison(lo, hi - lo);
 			memset(lo, 0, hi - lo);
 		}
