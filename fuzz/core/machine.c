@@ -83,7 +83,8 @@ void mm_machine_destroy(struct mm_machine *m)
 		n = h->next;
 		mm_pool_put(h, sizeof(*h), h->size);
 	}
-	m->retired = NULL;
+	m->retired = m->retired_tail = NULL;
+	m->retired_bytes = 0;
 	if (mm_cur == m)
 		mm_cur = NULL;
 }
@@ -195,12 +196,15 @@ static void *hdr_alloc(size_t size, long pages, long meta)
 }
 
 /*
- * A block given back is poisoned at once and set aside until the machine
- * is destroyed: within a run nothing reuses it, so a port touching memory
- * it gave back is caught on the spot (ASan: use-after-poison at the
- * access), however much it allocates afterwards.  Giving a block back
- * twice is PAGES_FREE_MISMATCH, with or without ASan.
+ * A block given back is poisoned at once and set aside: within a run it is
+ * not reused, so a port touching memory it gave back is caught on the spot
+ * (ASan: use-after-poison at the access).  As ASan's own quarantine, the
+ * set-aside memory is bounded: past MM_RETIRED_MAX bytes the oldest blocks
+ * go back to the pool (poisoned until handed out again).  Giving a block
+ * back twice is PAGES_FREE_MISMATCH, with or without ASan.
  */
+#define MM_RETIRED_MAX	(256L << 20)
+
 static void hdr_free(void *p, const char *where)
 {
 	struct mm_machine *m = mm_cur;
@@ -218,10 +222,21 @@ static void hdr_free(void *p, const char *where)
 	m->pages_used -= h->pages;
 	m->meta_bytes -= h->meta;
 	h->magic = MM_HDR_RETIRED;
-	h->prev = NULL;
-	h->next = m->retired;
-	m->retired = h;
+	h->prev = h->next = NULL;
+	if (m->retired_tail)
+		m->retired_tail->next = h;
+	else
+		m->retired = h;
+	m->retired_tail = h;
+	m->retired_bytes += (long)(sizeof(*h) + h->size);
 	mm_pool_poison(h + 1, h->size);
+	while (m->retired_bytes > MM_RETIRED_MAX && m->retired != h) {
+		struct mm_alloc_hdr *old = m->retired;
+
+		m->retired = old->next;
+		m->retired_bytes -= (long)(sizeof(*old) + old->size);
+		mm_pool_put(old, sizeof(*old), old->size);
+	}
 }
 
 void *mm_pages_alloc(unsigned long nr, enum mm_fail_kind kind)
