@@ -25,11 +25,12 @@
 #define ARENA_MAX	(MM_POOL_MAX_BYTES / ARENA_BYTES)
 #define POOL_ALIGN	16UL
 /*
- * Payloads this large are zeroed when pooled, not when reused: those an
- * input touched for the most part with a memset, the others given back to
- * the kernel page by page (MADV_DONTNEED), so that pages an input never
+ * Payloads this large are zeroed when pooled, not when reused: given back
+ * to the kernel page by page (MADV_DONTNEED), so that pages an input never
  * touches (most of a zone's memory, say) cost neither a memset nor a
- * fault.  Only the partial pages at either end are zeroed on reuse.
+ * fault, or, for a size whose inputs touched most of it last time, by a
+ * memset (cheaper than faulting it all in again).  Only the partial pages
+ * at either end are zeroed on reuse.
  */
 #define POOL_LAZY_ZERO	(64UL << 10)
 #define POOL_PAGE	4096UL
@@ -114,6 +115,27 @@ static struct pool_class *pool_class(size_t hdr, size_t size, int create)
 	return NULL;
 }
 
+/*
+ * Two bytes of a large block's trailing redzone are the pool's own note on
+ * how it zeroed the block last (poisoned memory: read and written here
+ * without ASan's checks; a port that writes there is caught by ASan, and
+ * without ASan could only change how the block is zeroed, not whether).
+ */
+static unsigned char *zero_note(void *blk, size_t hdr, size_t size)
+{
+	return (unsigned char *)blk + ((hdr + size + POOL_ALIGN - 1) & ~(POOL_ALIGN - 1));
+}
+
+__attribute__((no_sanitize("address"))) static unsigned char note_get(const unsigned char *n)
+{
+	return *(const volatile unsigned char *)n;
+}
+
+__attribute__((no_sanitize("address"))) static void note_set(unsigned char *n, unsigned char v)
+{
+	*(volatile unsigned char *)n = v;
+}
+
 static bool in_arena(const void *p)
 {
 	for (int i = 0; i < nr_arenas; i++)
@@ -154,6 +176,8 @@ static void *carve(size_t hdr, size_t size)
 	a->cur += need;
 	/* leading redzone: the previous block's, or the arena's poisoned start */
 	mm_pool_unpoison(p, hdr + size);
+	if (size >= POOL_LAZY_ZERO)
+		note_set(zero_note(p, hdr, size), 1);	/* never touched: residency tells */
 	stats.carved++;
 	return p;
 }
@@ -232,18 +256,31 @@ void mm_pool_put(void *blk, size_t hdr, size_t size)
 		free(blk);
 		return;
 	}
+	c = pool_class(hdr, size, 1);
 	if (size >= POOL_LAZY_ZERO) {
+		unsigned char *note = zero_note(blk, hdr, size);
 		char *lo, *hi;
+		bool by_memset;
 
 		lazy_span((char *)blk + hdr, size, &lo, &hi);
-		if (hi > lo && (mostly_resident(lo, hi) || madvise(lo, hi - lo, MADV_DONTNEED))) {
-			/* the input touched most of it: cheaper to zero than to fault it in again */
+		/*
+		 * What the input touched shows as resident pages only after a
+		 * MADV_DONTNEED (note[0] set): a block zeroed by memset tries
+		 * that again every 8th time, to find out whether inputs still
+		 * touch most of it.
+		 */
+		if (note_get(note))
+			by_memset = hi > lo && mostly_resident(lo, hi);
+		else
+			by_memset = (note_get(note + 1) + 1) % 8 != 0;
+		note_set(note, !by_memset);
+		note_set(note + 1, by_memset ? note_get(note + 1) + 1 : 0);
+		if (hi > lo && (by_memset || madvise(lo, hi - lo, MADV_DONTNEED))) {
 			mm_pool_unpoison(lo, hi - lo);
 			memset(lo, 0, hi - lo);
 		}
 	}
 	mm_pool_poison((char *)blk + hdr, size);
-	c = pool_class(hdr, size, 1);
 	if (!c)
 		return;		/* no class left: the block stays poisoned, unused */
 	b->next = c->head;
