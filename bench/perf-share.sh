@@ -23,7 +23,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 syms() {
 	local f
-	for f in "$@"; do [ -f "$f" ] && nm --defined-only "$f" 2>/dev/null; done |
+	for f in "$@"; do if [ -f "$f" ]; then nm --defined-only "$f" 2>/dev/null; fi; done |
 		awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u
 }
 syms "$OBJ"/fuzz/core/machine.c.o "$OBJ"/fuzz/core/pool.c.o >"$TMP/machine"
