@@ -5,6 +5,8 @@
 # empty corpus under libFuzzer, the median of each and the ratio B/A.
 # Alternating keeps the machine's load the same for both on a shared box.
 # Usage: bench/compare.sh TREE_A TREE_B [SECS] [REPEAT]   (trees with build/bin)
+# PAIRS="percpu:v5.12,v5.14 pagealloc:v5.9,lockless" runs only those pairs;
+# NICE=N runs the fuzzers under nice -n N (a shared machine).
 set -euo pipefail
 A=${1:?usage: compare.sh TREE_A TREE_B [SECS] [REPEAT]}
 B=${2:?usage: compare.sh TREE_A TREE_B [SECS] [REPEAT]}
@@ -22,7 +24,7 @@ run() {
 	local tree=$1 fam=$2 pair=$3 i=$4 n
 	rm -rf "$TMP/c" && mkdir -p "$TMP/c"
 	MMDIFF_VARIANTS=$pair MMDIFF_KNOWN_SIGS="$TMP/known-$fam" \
-		"$tree/build/bin/mmdiff-libfuzzer-$fam" -seed="$i" -max_total_time="$SECS" \
+		nice -n "${NICE:-0}" "$tree/build/bin/mmdiff-libfuzzer-$fam" -seed="$i" -max_total_time="$SECS" \
 		-print_final_stats=1 "$TMP/c" >"$TMP/log" 2>&1 || true
 	grep -o 'MMDIFF-VIOLATION: [^ ]*' "$TMP/log" | cut -d' ' -f2 >>"$TMP/known-$fam" || true
 	n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$TMP/log" | tail -1)
@@ -31,6 +33,9 @@ run() {
 
 printf '%-10s %-22s %8s %8s %7s\n' family pair A B B/A
 comm -12 <(pairs "$A" | sort) <(pairs "$B" | sort) | while read -r fam pair; do
+	if [ -n "${PAIRS:-}" ] && [[ " $PAIRS " != *" $fam:$pair "* ]]; then
+		continue
+	fi
 	ra=() rb=()
 	for i in $(seq "$REPEAT"); do
 		ra+=("$(run "$A" "$fam" "$pair" "$i")")
@@ -40,4 +45,5 @@ comm -12 <(pairs "$A" | sort) <(pairs "$B" | sort) | while read -r fam pair; do
 	mb=$(printf '%s\n' "${rb[@]}" | median)
 	printf '%-10s %-22s %8s %8s %7s\n' "$fam" "$pair" "$ma" "$mb" \
 		"$(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.2f", a ? b / a : 0}')"
+	printf '%-10s runs A: %s   B: %s\n' "" "${ra[*]}" "${rb[*]}"
 done

@@ -44,16 +44,34 @@ unsigned long find_last_bit(const unsigned long *addr, unsigned long size)
 	return size;
 }
 
+/* bits [start, start + nr) of @map set (@set) or cleared, a word at a time (__bitmap_set) */
+static void bitmap_fill_range(unsigned long *map, unsigned int start, unsigned int nr, bool set)
+{
+	unsigned long *p = map + start / BITS_PER_LONG;
+	unsigned int end = start + nr;
+	unsigned long mask = ~0UL << (start % BITS_PER_LONG);
+
+	if (!nr)
+		return;
+	while (start / BITS_PER_LONG < (end - 1) / BITS_PER_LONG) {
+		*p = set ? *p | mask : *p & ~mask;
+		p++;
+		start = (start / BITS_PER_LONG + 1) * BITS_PER_LONG;
+		mask = ~0UL;
+	}
+	if (end % BITS_PER_LONG)
+		mask &= ~0UL >> (BITS_PER_LONG - end % BITS_PER_LONG);
+	*p = set ? *p | mask : *p & ~mask;
+}
+
 void bitmap_set(unsigned long *map, unsigned int start, unsigned int nr)
 {
-	for (unsigned int i = start; i < start + nr; i++)
-		__set_bit(i, map);
+	bitmap_fill_range(map, start, nr, true);
 }
 
 void bitmap_clear(unsigned long *map, unsigned int start, unsigned int nr)
 {
-	for (unsigned int i = start; i < start + nr; i++)
-		__clear_bit(i, map);
+	bitmap_fill_range(map, start, nr, false);
 }
 
 int bitmap_weight(const unsigned long *map, unsigned int nbits)

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <endian.h>
 
+#include "pool.h"
+
 #include <mm/machine.h>
 #include <linux/workqueue.h>
 #include <linux/rcupdate.h>
@@ -24,7 +26,7 @@ struct mm_alloc_hdr {
 	size_t size;		/* bytes after the header */
 	long pages;		/* > 0: backing pages charged */
 	long meta;		/* metadata bytes charged */
-	uint64_t pad;		/* keeps the payload 16-byte aligned */
+	uint64_t magic;		/* MM_HDR_LIVE while handed out; keeps the payload 16-byte aligned */
 };
 
 static const char *const lock_report_ids[MM_LR_NR] = {
@@ -108,12 +110,19 @@ void mm_machine_destroy(struct mm_machine *m)
 		m->nr_cleanups--;
 		m->cleanups[m->nr_cleanups].fn(m->cleanups[m->nr_cleanups].arg);
 	}
+	/* live and given-back blocks alike go to the pool, poisoned */
 	while (h) {
 		n = h->next;
-		free(h);
+		mm_pool_put(h, sizeof(*h), h->size);
 		h = n;
 	}
 	m->allocs = NULL;
+	for (h = m->retired; h; h = n) {
+		n = h->next;
+		mm_pool_put(h, sizeof(*h), h->size);
+	}
+	m->retired = m->retired_tail = NULL;
+	m->retired_bytes = 0;
 	if (mm_cur == m)
 		mm_cur = NULL;
 }
@@ -195,18 +204,24 @@ static bool budget_allows(long pages, long meta)
 	return true;
 }
 
+#define MM_HDR_LIVE	0x6d6d6c6976650a01ULL
+#define MM_HDR_RETIRED	0x6d6d726574640a02ULL
+
+/*
+ * Blocks come from the process's pool (pool.c): memory a machine used
+ * before, zeroed and unpoisoned again, instead of pages faulted in afresh
+ * for every input; the pool falls back to calloc.
+ */
 static void *hdr_alloc(size_t size, long pages, long meta)
 {
 	struct mm_machine *m = mm_cur;
-	struct mm_alloc_hdr *h = calloc(1, sizeof(*h) + size);
+	struct mm_alloc_hdr *h = mm_pool_get(sizeof(*h), size);
 
-	if (!h) {
-		fprintf(stderr, "mmdiff: out of host memory (%zu bytes)\n", size);
-		abort();
-	}
+	h->prev = NULL;
 	h->size = size;
 	h->pages = pages;
 	h->meta = meta;
+	h->magic = MM_HDR_LIVE;
 	h->next = m->allocs;
 	if (m->allocs)
 		m->allocs->prev = h;
@@ -218,11 +233,24 @@ static void *hdr_alloc(size_t size, long pages, long meta)
 	return h + 1;
 }
 
-static void hdr_free(void *p)
+/*
+ * A block given back is poisoned at once and set aside: within a run it is
+ * not reused, so a port touching memory it gave back is caught on the spot
+ * (ASan: use-after-poison at the access).  As ASan's own quarantine, the
+ * set-aside memory is bounded: past MM_RETIRED_MAX bytes the oldest blocks
+ * go back to the pool (poisoned until handed out again).  Giving a block
+ * back twice is PAGES_FREE_MISMATCH, with or without ASan.
+ */
+#define MM_RETIRED_MAX	(256L << 20)
+
+static void hdr_free(void *p, const char *where)
 {
 	struct mm_machine *m = mm_cur;
 	struct mm_alloc_hdr *h = (struct mm_alloc_hdr *)p - 1;
 
+	if (h->magic != MM_HDR_LIVE)
+		mm_violation("PAGES_FREE_MISMATCH", where,
+			     "giving back %p, which is not handed out (given back twice?)", p);
 	if (h->prev)
 		h->prev->next = h->next;
 	else
@@ -231,7 +259,22 @@ static void hdr_free(void *p)
 		h->next->prev = h->prev;
 	m->pages_used -= h->pages;
 	m->meta_bytes -= h->meta;
-	free(h);
+	h->magic = MM_HDR_RETIRED;
+	h->prev = h->next = NULL;
+	if (m->retired_tail)
+		m->retired_tail->next = h;
+	else
+		m->retired = h;
+	m->retired_tail = h;
+	m->retired_bytes += (long)(sizeof(*h) + h->size);
+	mm_pool_poison(h + 1, h->size);
+	while (m->retired_bytes > MM_RETIRED_MAX && m->retired != h) {
+		struct mm_alloc_hdr *old = m->retired;
+
+		m->retired = old->next;
+		m->retired_bytes -= (long)(sizeof(*old) + old->size);
+		mm_pool_put(old, sizeof(*old), old->size);
+	}
 }
 
 void *mm_pages_alloc(unsigned long nr, enum mm_fail_kind kind)
@@ -268,15 +311,11 @@ void mm_pages_free(void *p, unsigned long nr)
 	if (!p)
 		return;
 	h = (struct mm_alloc_hdr *)p - 1;
-	if (h->pages != (long)nr)
+	if (h->magic == MM_HDR_LIVE && h->pages != (long)nr)
 		mm_violation("PAGES_FREE_MISMATCH", __func__,
 			     "freeing %lu pages of a %ld-page allocation", nr, h->pages);
-	/*
-	 * Released to libc: under ASan the freed pages stay poisoned in its
-	 * quarantine, so a port that still touches a page it depopulated is
-	 * caught on the spot (use-after-free on the page's address).
-	 */
-	hdr_free(p);
+	/* poisoned and never reused in this run (hdr_free) */
+	hdr_free(p, __func__);
 }
 
 void *mm_kzalloc(size_t size, enum mm_fail_kind kind)
@@ -320,11 +359,12 @@ void mm_kfree(void *p)
 		return;
 	if (mm_cur->system_wq.head || mm_cur->rcu_head_list)
 		check_no_obj_freed(p, ((struct mm_alloc_hdr *)p - 1)->size);
-	hdr_free(p);
+	hdr_free(p, __func__);
 }
 
 /* splitmix64: the pattern of byte i of allocation (id, cpu) */
-static uint64_t mix(uint64_t x)
+/* always inlined: the contents loops have other sanitizer attributes */
+static inline __attribute__((always_inline)) uint64_t mix(uint64_t x)
 {
 	x += 0x9e3779b97f4a7c15ULL;
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -333,45 +373,160 @@ static uint64_t mix(uint64_t x)
 }
 
 /*
- * Byte i of the pattern is byte i % 8 (little-endian) of mix(seed + i / 8):
- * filled and compared a word at a time.
+ * The contents loops below are the harness touching a port's memory on the
+ * port's behalf, a word at a time: instead of an ASan check per store they
+ * make one region check, and only when part of the region is poisoned (a
+ * page the port gave back, a redzone) touch it byte by byte with ASan's
+ * checks on, so that the report is the one an instrumented loop gives: the
+ * first bad byte, with the port's caller on the stack (mm_* frames are
+ * skipped when the report is named).
  */
-void mm_fill(void *p, size_t len, uint64_t id, int cpu)
-{
-	uint8_t *b = p;
-	uint64_t seed = mix(id * 131 + (uint64_t)cpu);
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MM_CONTENTS_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define MM_CONTENTS_ASAN 1
+#endif
+#ifdef MM_CONTENTS_ASAN
+#include <sanitizer/asan_interface.h>
+#define MM_CONTENTS_LOOP __attribute__((no_sanitize("address", "undefined")))
 
+__attribute__((noinline)) static void mm_contents_touch(const void *p, size_t len, bool write)
+{
+	volatile uint8_t *b = (volatile uint8_t *)p;
+
+	for (size_t k = 0; k < len; k++) {
+		if (write)
+			b[k] = 0;
+		else
+			(void)b[k];
+	}
+}
+
+/*
+ * Is any byte of [@p, @p + @len) poisoned?  The shadow bytes are read
+ * directly, as instrumented code reads them (a wild pointer faults the
+ * same way): all zero, the common case, means all addressable; anything
+ * else is settled by ASan's own region check.
+ */
+MM_CONTENTS_LOOP static bool mm_region_poisoned(const void *p, size_t len)
+{
+	static size_t scale, offset;
+	uintptr_t a = (uintptr_t)p;
+	const uint8_t *s, *se;
+	uint64_t acc = 0;
+
+	if (!scale)
+		__asan_get_shadow_mapping(&scale, &offset);
+	if (scale != 3)
+		return __asan_region_is_poisoned((void *)p, len) != NULL;
+	s = (const uint8_t *)((a >> 3) + offset);
+	se = (const uint8_t *)(((a + len - 1) >> 3) + offset);
+	for (; s + 8 <= se + 1; s += 8) {
+		uint64_t v;
+
+		memcpy(&v, s, 8);
+		acc |= v;
+	}
+	for (; s <= se; s++)
+		acc |= *s;
+	return acc && __asan_region_is_poisoned((void *)p, len) != NULL;
+}
+
+static void mm_contents_region(const void *p, size_t len, bool write)
+{
+	if (len && mm_region_poisoned(p, len))
+		mm_contents_touch(p, len, write);	/* reports, never returns */
+}
+#else
+#define MM_CONTENTS_LOOP __attribute__((no_sanitize("undefined")))
+static void mm_contents_region(const void *p, size_t len, bool write)
+{
+	(void)p;
+	(void)len;
+	(void)write;
+}
+#endif
+
+/*
+ * Byte i of the pattern is byte i % 8 (little-endian) of word i / 8, and
+ * word w is seed + w * MM_WEYL: seed = mix(id, cpu) tells allocations and
+ * units apart, the odd step tells the words of one area apart (a shifted,
+ * swapped or zeroed word differs from what belongs there unless 64-bit
+ * values collide).  One add per word: the loops run at memory speed.
+ */
+#define MM_WEYL 0x9e3779b97f4a7c15ULL
+
+MM_CONTENTS_LOOP static void fill_words(uint8_t *b, size_t len, uint64_t seed)
+{
 	size_t w;
 
 	for (w = 0; w * 8 + 8 <= len; w++) {
-		uint64_t v = htole64(mix(seed + w));
+		uint64_t v = htole64(seed + w * MM_WEYL);
 
 		memcpy(b + w * 8, &v, 8);
 	}
 	for (size_t k = w * 8; k < len; k++)
-		b[k] = (uint8_t)(mix(seed + w) >> (8 * (k - w * 8)));
+		b[k] = (uint8_t)((seed + w * MM_WEYL) >> (8 * (k - w * 8)));
 }
 
-long mm_check(const void *p, size_t len, uint64_t id, int cpu)
+void mm_fill(void *p, size_t len, uint64_t id, int cpu)
 {
-	const uint8_t *b = p;
-	uint64_t seed = mix(id * 131 + (uint64_t)cpu);
+	mm_contents_region(p, len, true);
+	fill_words(p, len, mix(id * 131 + (uint64_t)cpu));
+}
 
-	for (size_t w = 0; w * 8 < len; w++) {
-		uint64_t v = mix(seed + w), got = 0;
-		size_t n = len - w * 8 < 8 ? len - w * 8 : 8;
+/* the first byte of [@w, @w + @n) words (@len bytes in all) that differs, or -1 */
+MM_CONTENTS_LOOP static long check_span(const uint8_t *b, size_t len, uint64_t seed,
+					size_t w, size_t n)
+{
+	for (; n; w++, n--) {
+		uint64_t v = seed + w * MM_WEYL, got = 0;
+		size_t nb = len - w * 8 < 8 ? len - w * 8 : 8;
 
-		memcpy(&got, b + w * 8, n);
-		got = le64toh(got);
-		if (n < 8)
-			v &= (1ULL << (8 * n)) - 1;
+		if (nb == 8) {
+			memcpy(&got, b + w * 8, 8);
+			got = le64toh(got);
+		} else {
+			for (size_t k = 0; k < nb; k++)
+				got |= (uint64_t)b[w * 8 + k] << (8 * k);
+			v &= (1ULL << (8 * nb)) - 1;
+		}
 		if (got == v)
 			continue;
-		for (size_t k = 0; k < n; k++)
+		for (size_t k = 0; k < nb; k++)
 			if ((uint8_t)(got >> (8 * k)) != (uint8_t)(v >> (8 * k)))
 				return (long)(w * 8 + k);
 	}
 	return -1;
+}
+
+/* blocks of 8 words compared without a branch per word; a block that differs is looked at closely */
+MM_CONTENTS_LOOP static long check_words(const uint8_t *b, size_t len, uint64_t seed)
+{
+	size_t words = len / 8, w;
+
+	for (w = 0; w + 8 <= words; w += 8) {
+		uint64_t diff = 0;
+
+		for (size_t k = 0; k < 8; k++) {
+			uint64_t got;
+
+			memcpy(&got, b + (w + k) * 8, 8);
+			diff |= le64toh(got) ^ (seed + (w + k) * MM_WEYL);
+		}
+		if (diff)
+			return check_span(b, len, seed, w, 8);
+	}
+	return check_span(b, len, seed, w, (len + 7) / 8 - w);
+}
+
+long mm_check(const void *p, size_t len, uint64_t id, int cpu)
+{
+	mm_contents_region(p, len, false);
+	return check_words(p, len, mix(id * 131 + (uint64_t)cpu));
 }
 
 /* -- context and locks -------------------------------------------------- */

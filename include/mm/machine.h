@@ -117,6 +117,9 @@ struct mm_machine {
 	long meta_bytes;
 	long pages_peak;
 	struct mm_alloc_hdr *allocs;	/* everything live, freed at destroy */
+	/* given back during this run, oldest first: poisoned, not reused (pool.h) */
+	struct mm_alloc_hdr *retired, *retired_tail;
+	long retired_bytes;
 	unsigned int fail_next[MM_FAIL_NR];
 	unsigned long fail_hits[MM_FAIL_NR];	/* injected failures taken */
 	unsigned long budget_fails;		/* requests refused by the budget */

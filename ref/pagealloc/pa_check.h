@@ -40,7 +40,11 @@
 
 #include <string.h>
 
+#include <mm/nocov.h>
 #include "pa_internal.h"
+
+/* the checker: no coverage feedback (mm/nocov.h) */
+MM_NOCOV_BEGIN
 
 enum { PL_NONE, PL_RESERVED, PL_BUDDY, PL_PCP, PL_USER, PL_BLOCK, PL_BAD };
 static const char *const place_names[] = {
@@ -321,4 +325,5 @@ static void pa_check(void *inst)
 				     before, after, G->last_free_high, G->last_free_batch, expect);
 	}
 }
+MM_NOCOV_END
 #endif /* MM_PA_CHECK_H */

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <mm/nocov.h>
 
 #ifndef PA_ALLOC_PAGES
 #define PA_ALLOC_PAGES(gfp, order)	__alloc_pages_nodemask((gfp), (order), 0)
@@ -227,6 +228,8 @@ static void *pa_create(const struct mm_config *cfg)
 	return st;
 }
 
+/* observables and the dump: no coverage feedback (mm/nocov.h) */
+MM_NOCOV_BEGIN
 static void pa_observe(void *inst, void *obs_)
 {
 	struct pa_obs *obs = obs_;
@@ -353,6 +356,7 @@ static void pa_dump(void *inst, char *buf, size_t len)
 	}
 #undef OUT
 }
+MM_NOCOV_END
 
 const struct mm_variant PA_VARIANT = {
 	.name = PA_NAME,

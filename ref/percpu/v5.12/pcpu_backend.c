@@ -275,7 +275,8 @@ bool pcpu_should_reclaim_chunk(struct pcpu_chunk *chunk)
 		 chunk->nr_empty_pop_pages >= chunk->nr_pages / 4));
 }
 
-char *pcpu_unit_addr(struct pcpu_chunk *chunk, int cpu, int off)
+/* per_cpu_ptr() for the harness (contents, checks): no coverage (mm/nocov.h) */
+MM_NOCOV char *pcpu_unit_addr(struct pcpu_chunk *chunk, int cpu, int off)
 {
 	if (chunk->immutable)
 		return pcpu_G->boot_mem +

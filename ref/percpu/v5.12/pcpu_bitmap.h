@@ -28,6 +28,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <mm/harness.h>
+#include <mm/nocov.h>
 
 #include "percpu_family.h"
 #include "percpu_live.h"

@@ -933,7 +933,8 @@ void pcpu_chunk_depopulated(struct pcpu_chunk *chunk, int page_start,
 	pcpu_G->nr_depopulated += nr;	/* harness: observable */
 }
 
-static bool pcpu_addr_in_chunk(struct pcpu_chunk *chunk, void *addr)
+/* MM_NOCOV (mm/nocov.h): the harness looks up every live area after every op */
+static MM_NOCOV bool pcpu_addr_in_chunk(struct pcpu_chunk *chunk, void *addr)
 {
 	char *start_addr, *end_addr;
 
@@ -952,7 +953,7 @@ static bool pcpu_addr_in_chunk(struct pcpu_chunk *chunk, void *addr)
  * dynamic chunk through vmalloc_to_page()->index; the model's fake address
  * encodes the chunk id.
  */
-struct pcpu_chunk *pcpu_chunk_addr_search(void *addr)
+MM_NOCOV struct pcpu_chunk *pcpu_chunk_addr_search(void *addr)
 {
 	struct pcpu_chunk *chunk;
 	unsigned long id;
