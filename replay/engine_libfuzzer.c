@@ -28,6 +28,8 @@ static void lf_argv(struct camp *c, struct mmd_worker *w, long seconds,
 	ARG("-print_final_stats=1");
 	ARG("-timeout=30");
 	ARG("-reload=1");
+	if (c->dict[0])
+		ARG("-dict=%s", c->dict);
 	ARG("%s", c->corpus);
 	argv[n] = NULL;
 #undef ARG
