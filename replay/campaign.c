@@ -609,12 +609,11 @@ static void summary(struct camp *c)
  * Mutation: the op-aware mutator (fuzz/core/mutator.h) in the libFuzzer
  * target and, for AFL++, its custom mutator library next to mmdiff, unless
  * MMDIFF_MUTATOR=bytes; the family's dictionary (mm_dict_write) for both
- * engines unless MMDIFF_DICT=0.
+ * engines unless MMDIFF_DICT=0.  Checked before the work dir exists.
  */
 static int setup_mutation(struct camp *c)
 {
 	const char *m = getenv("MMDIFF_MUTATOR"), *d = getenv("MMDIFF_DICT");
-	FILE *f;
 
 	if (m && *m && strcmp(m, "ops") && strcmp(m, "bytes")) {
 		mmd_err("MMDIFF_MUTATOR=%s: ops or bytes", m);
@@ -625,6 +624,7 @@ static int setup_mutation(struct camp *c)
 		return -1;
 	}
 	c->op_mutator = !(m && !strcmp(m, "bytes"));
+	c->dict[0] = !(d && !strcmp(d, "0"));	/* the path comes with the work dir */
 	if (c->op_mutator && c->eng == &mmd_engine_afl) {
 		snprintf(c->mutator_so, sizeof(c->mutator_so),
 			 "%s/mmdiff-afl-mutator.so", mmd_self_dir());
@@ -636,7 +636,15 @@ static int setup_mutation(struct camp *c)
 			c->op_mutator = false;
 		}
 	}
-	if (d && !strcmp(d, "0"))
+	return 0;
+}
+
+/* the family's dictionary in the work dir, for -dict= and -x */
+static int write_dict(struct camp *c)
+{
+	FILE *f;
+
+	if (!c->dict[0])
 		return 0;
 	snprintf(c->dict, sizeof(c->dict), "%s/dict", c->work);
 	f = fopen(c->dict, "w");
@@ -666,6 +674,8 @@ static int setup(struct camp *c)
 		mmd_err("unknown engine '%s' (libfuzzer or afl)", p->engine);
 		return -1;
 	}
+	if (setup_mutation(c))
+		return -1;
 	if (p->jobs > MMD_MAX_JOBS) {
 		mmd_err("--jobs %ld: at most %d", p->jobs, MMD_MAX_JOBS);
 		return -1;
@@ -717,7 +727,7 @@ static int setup(struct camp *c)
 	for (int i = 0; i < p->nr_known && c->nknown < MMD_MAX_KNOWN; i++)
 		c->known[c->nknown++] = strdup(p->known[i]);
 	write_known(c);
-	if (setup_mutation(c))
+	if (write_dict(c))
 		return -1;
 	setenv("MMDIFF_VARIANTS", c->varnames, 1);
 	setenv("MMDIFF_KNOWN_SIGS", c->known_path, 1);

@@ -74,6 +74,25 @@ static bool is_known(const char *sig)
 	return false;
 }
 
+static void check_mutator_env(void)
+{
+	const char *m = getenv("MMDIFF_MUTATOR");
+
+	if (m && *m && strcmp(m, "ops") && strcmp(m, "bytes")) {
+		fprintf(stderr, "mmdiff: MMDIFF_MUTATOR=%s: ops or bytes\n", m);
+		exit(2);
+	}
+	op_mutator = !(m && !strcmp(m, "bytes"));
+}
+
+/* libFuzzer calls it before fuzzing: a bad setting exits 2 cleanly there */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	check_mutator_env();
+	return 0;
+}
+
 static void init(void)
 {
 	char err[256];
@@ -92,12 +111,7 @@ static void init(void)
 	}
 	if (sigs && *sigs)
 		load_known(sigs);
-	spec = getenv("MMDIFF_MUTATOR");
-	if (spec && *spec && strcmp(spec, "ops") && strcmp(spec, "bytes")) {
-		fprintf(stderr, "mmdiff: MMDIFF_MUTATOR=%s: ops or bytes\n", spec);
-		exit(2);
-	}
-	op_mutator = !(spec && !strcmp(spec, "bytes"));
+	check_mutator_env();
 	mm_report_sanitizer_deaths(stderr, "MMDIFF-VIOLATION: ", true);
 }
 
