@@ -7,12 +7,18 @@
 #   bytes   MMDIFF_MUTATOR=bytes MMDIFF_DICT=0  libFuzzer's byte mutation alone
 #                                               (what mmdiff did before)
 #   dict    MMDIFF_MUTATOR=bytes                byte mutation and the dictionary
+#   long    as dict, with -len_control=0        ... and inputs as long as the
+#                                               op-aware arm lets them grow
 #   ops     (the default)                       op-aware mutation, 1 in 8 byte
 #                                               mutation, and the dictionary
+# (libFuzzer turns its length control off when the target has mutation
+# hooks; mmdiff fuzz turns it back on, -len_control=100, with
+# MMDIFF_MUTATOR=bytes.  The long arm adds -len_control=0 through a wrapper
+# of the libFuzzer binary in the scratch tree.)
 # Prints per run the time and execs to the first finding (or "-"), libFuzzer's
 # cov and ft at the end, total execs; then the medians per arm.
 # Usage: bench/mutator.sh [TIME] [SEEDS] [ARMS]
-#   e.g. bench/mutator.sh 120 "1 2 3" "bytes dict ops"
+#   e.g. bench/mutator.sh 120 "1 2 3" "bytes dict long ops"
 # Environment: FAMILY (percpu), PAIR (v5.12,rfc3), ENGINE (libfuzzer),
 # WANT (a substring of the awaited signature; default the pair's second variant).
 set -euo pipefail
@@ -20,7 +26,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 TIME=${1:-120}
 SEEDS=${2:-1 2 3}
-ARMS=${3:-bytes dict ops}
+ARMS=${3:-bytes dict long ops}
 FAMILY=${FAMILY:-percpu}
 PAIR=${PAIR:-v5.12,rfc3}
 ENGINE=${ENGINE:-libfuzzer}
@@ -33,7 +39,11 @@ cp build/bin/mmdiff "$TMP/tree/build/bin/"
 if [ "$ENGINE" = afl ]; then
 	cp "build/bin/mmdiff-afl-$FAMILY" build/bin/mmdiff-afl-mutator.so "$TMP/tree/build/bin/"
 else
-	cp "build/bin/mmdiff-libfuzzer-$FAMILY" "$TMP/tree/build/bin/"
+	cp "build/bin/mmdiff-libfuzzer-$FAMILY" "$TMP/tree/build/bin/mmdiff-libfuzzer-$FAMILY.real"
+	# later flags win in libFuzzer: BENCH_LF_FLAGS override mmdiff's
+	printf '#!/bin/sh\n# shellcheck disable=SC2086\nexec "$0.real" "$@" $BENCH_LF_FLAGS\n' \
+		>"$TMP/tree/build/bin/mmdiff-libfuzzer-$FAMILY"
+	chmod +x "$TMP/tree/build/bin/mmdiff-libfuzzer-$FAMILY"
 fi
 MMDIFF="$TMP/tree/build/bin/mmdiff"
 
@@ -44,10 +54,11 @@ printf '# %s %s %s, %ss per run, seeds %s, empty corpus, nice -n 10, %s\n' \
 printf '%-6s %-5s %10s %12s %7s %7s %11s %8s\n' arm seed found_s found_execs cov ft execs exec/s
 for arm in $ARMS; do
 	case $arm in
-	bytes) envs=(MMDIFF_MUTATOR=bytes MMDIFF_DICT=0) ;;
-	dict) envs=(MMDIFF_MUTATOR=bytes MMDIFF_DICT=1) ;;
-	ops) envs=(MMDIFF_MUTATOR=ops MMDIFF_DICT=1) ;;
-	*) echo "bench/mutator.sh: unknown arm '$arm' (bytes, dict, ops)" >&2; exit 2 ;;
+	bytes) envs=(MMDIFF_MUTATOR=bytes MMDIFF_DICT=0 BENCH_LF_FLAGS=) ;;
+	dict) envs=(MMDIFF_MUTATOR=bytes MMDIFF_DICT=1 BENCH_LF_FLAGS=) ;;
+	long) envs=(MMDIFF_MUTATOR=bytes MMDIFF_DICT=1 BENCH_LF_FLAGS=-len_control=0) ;;
+	ops) envs=(MMDIFF_MUTATOR=ops MMDIFF_DICT=1 BENCH_LF_FLAGS=) ;;
+	*) echo "bench/mutator.sh: unknown arm '$arm' (bytes, dict, long, ops)" >&2; exit 2 ;;
 	esac
 	: >"$TMP/$arm.rows"
 	for s in $SEEDS; do
