@@ -63,7 +63,9 @@ for arm in $ARMS; do
 	: >"$TMP/$arm.rows"
 	for s in $SEEDS; do
 		rm -rf "$TMP/f"
-		env "${envs[@]}" ASAN_OPTIONS=detect_leaks=0 nice -n 10 "$MMDIFF" fuzz \
+		# afl-fuzz refuses an ASAN_OPTIONS without abort_on_error=1
+		if [ "$ENGINE" = afl ]; then asan=(-u ASAN_OPTIONS); else asan=(ASAN_OPTIONS=detect_leaks=0); fi
+		env "${asan[@]}" "${envs[@]}" nice -n 10 "$MMDIFF" fuzz \
 			--family "$FAMILY" --variants "$PAIR" --engine "$ENGINE" --time "$TIME" \
 			--seed "$s" --findings "$TMP/f" >"$TMP/log" 2>&1 || true
 		cp "$TMP/log" "$TMP/$arm-$s.log"
