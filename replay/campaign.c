@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "campaign.h"
+#include "mutator.h"
 #include "json.h"
 
 static volatile sig_atomic_t camp_stop;
@@ -604,6 +605,61 @@ static void summary(struct camp *c)
 	fflush(stdout);
 }
 
+/*
+ * Mutation: the op-aware mutator (fuzz/core/mutator.h) in the libFuzzer
+ * target and, for AFL++, its custom mutator library next to mmdiff, unless
+ * MMDIFF_MUTATOR=bytes; the family's dictionary (mm_dict_write) for both
+ * engines unless MMDIFF_DICT=0.  Checked before the work dir exists.
+ */
+static int setup_mutation(struct camp *c)
+{
+	const char *m = getenv("MMDIFF_MUTATOR"), *d = getenv("MMDIFF_DICT");
+
+	if (m && *m && strcmp(m, "ops") && strcmp(m, "bytes")) {
+		mmd_err("MMDIFF_MUTATOR=%s: ops or bytes", m);
+		return -1;
+	}
+	if (d && *d && strcmp(d, "0") && strcmp(d, "1")) {
+		mmd_err("MMDIFF_DICT=%s: 0 or 1", d);
+		return -1;
+	}
+	c->op_mutator = !(m && !strcmp(m, "bytes"));
+	c->dict[0] = !(d && !strcmp(d, "0"));	/* the path comes with the work dir */
+	if (c->op_mutator && c->eng == &mmd_engine_afl) {
+		snprintf(c->mutator_so, sizeof(c->mutator_so),
+			 "%s/mmdiff-afl-mutator.so", mmd_self_dir());
+		if (access(c->mutator_so, R_OK)) {
+			if (!c->pub->quiet)
+				printf("mmdiff: no %s: AFL++ mutates bytes only (build it: ./build.sh build afl)\n",
+				       c->mutator_so);
+			c->mutator_so[0] = 0;
+			c->op_mutator = false;
+		}
+	}
+	return 0;
+}
+
+/* the family's dictionary in the work dir, for -dict= and -x */
+static int write_dict(struct camp *c)
+{
+	FILE *f;
+
+	if (!c->dict[0])
+		return 0;
+	snprintf(c->dict, sizeof(c->dict), "%s/dict", c->work);
+	f = fopen(c->dict, "w");
+	if (!f) {
+		mmd_err("%s: %s", c->dict, strerror(errno));
+		return -1;
+	}
+	mm_dict_write(f, c->pub->fam);
+	if (fclose(f)) {
+		mmd_err("%s: %s", c->dict, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int setup(struct camp *c)
 {
 	struct mmd_campaign *p = c->pub;
@@ -618,6 +674,8 @@ static int setup(struct camp *c)
 		mmd_err("unknown engine '%s' (libfuzzer or afl)", p->engine);
 		return -1;
 	}
+	if (setup_mutation(c))
+		return -1;
 	if (p->jobs > MMD_MAX_JOBS) {
 		mmd_err("--jobs %ld: at most %d", p->jobs, MMD_MAX_JOBS);
 		return -1;
@@ -669,6 +727,8 @@ static int setup(struct camp *c)
 	for (int i = 0; i < p->nr_known && c->nknown < MMD_MAX_KNOWN; i++)
 		c->known[c->nknown++] = strdup(p->known[i]);
 	write_known(c);
+	if (write_dict(c))
+		return -1;
 	setenv("MMDIFF_VARIANTS", c->varnames, 1);
 	setenv("MMDIFF_KNOWN_SIGS", c->known_path, 1);
 	c->eng->env(c);
@@ -692,10 +752,15 @@ int mmd_campaign_run(struct mmd_campaign *p)
 		goto out;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (!p->quiet)
+	if (!p->quiet) {
 		printf("mmdiff: fuzzing %s (%s) with %s for %lds, %ld job%s; work dir %s\n",
 		       p->fam->name, c->varnames, c->eng->name, p->time,
 		       p->jobs, p->jobs > 1 ? "s" : "", c->work);
+		printf("mmdiff: mutation: %s, %s\n",
+		       c->op_mutator ? "op-aware and the engine's own" :
+				       "the engine's own (bytes)",
+		       c->dict[0] ? "with the family's dictionary" : "no dictionary");
+	}
 	if (prepare_corpus(c))
 		goto out;
 	c->deadline = c->t0 + p->time;

@@ -77,6 +77,9 @@ struct camp {
 	char work[PATH_MAX];	/* private work dir, removed at the end */
 	char corpus[PATH_MAX];	/* working corpus / AFL seeds */
 	char lasting[PATH_MAX];	/* --corpus DIR (absolute), "" if none */
+	char dict[PATH_MAX];	/* the family's dictionary, "" if none (MMDIFF_DICT=0) */
+	bool op_mutator;	/* op-aware mutation (MMDIFF_MUTATOR, default ops) */
+	char mutator_so[PATH_MAX];	/* AFL++: the custom mutator library, "" if none */
 	double next_sync;
 	char known_path[PATH_MAX];
 	char *known[MMD_MAX_KNOWN];

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The AFL++ engine of `mmdiff fuzz`: afl-fuzz -i <seeds> -o <out> -V <s>
- * -s <seed> [-M m0 | -S sN] -- <bin> (persistent-mode target).  AFL keeps
- * going after a crash, so crash files are collected from
+ * -s <seed> [-M m0 | -S sN] [-x <dictionary>] -- <bin> (persistent-mode
+ * target), with the op-aware mutator library (AFL_CUSTOM_MUTATOR_LIBRARY).
+ * AFL keeps going after a crash, so crash files are collected from
  * <out>/<name>/crashes/ while it runs; after a new signature the job is
  * stopped and resumed (AFL_AUTORESUME) so that the target rereads the
  * known signatures.  Progress comes from <out>/<name>/fuzzer_stats.
@@ -47,6 +48,10 @@ static void afl_argv(struct camp *c, struct mmd_worker *w, long seconds,
 		ARG(w->idx ? "-S" : "-M");
 		ARG("%s", name);
 	}
+	if (c->dict[0]) {
+		ARG("-x");
+		ARG("%s", c->dict);
+	}
 	ARG("--");
 	ARG("%s", c->bin);
 	argv[n] = NULL;
@@ -67,6 +72,13 @@ static void afl_env(struct camp *c)
 	setenv("AFL_NO_WARN_INSTABILITY", "1", 1);
 	setenv("AFL_IGNORE_SEED_PROBLEMS", "1", 1);
 	setenv("AFL_SUPPRESS_OUTPUT", "1", 1);
+	/* the op-aware mutator (fuzz/afl/afl_mutator.c), a stage before havoc */
+	if (c->mutator_so[0]) {
+		setenv("AFL_CUSTOM_MUTATOR_LIBRARY", c->mutator_so, 1);
+		setenv("MMDIFF_FAMILY", c->pub->fam->name, 1);
+	} else {
+		unsetenv("AFL_CUSTOM_MUTATOR_LIBRARY");
+	}
 }
 
 static void afl_line(struct camp *c, struct mmd_worker *w, const char *line)

@@ -28,6 +28,15 @@ static void lf_argv(struct camp *c, struct mmd_worker *w, long seconds,
 	ARG("-print_final_stats=1");
 	ARG("-timeout=30");
 	ARG("-reload=1");
+	if (c->dict[0])
+		ARG("-dict=%s", c->dict);
+	/*
+	 * The target defines the mutation hooks, so libFuzzer turns its length
+	 * control off; with MMDIFF_MUTATOR=bytes the hooks hand every mutation
+	 * back to libFuzzer: its default then, as without hooks.
+	 */
+	if (!c->op_mutator)
+		ARG("-len_control=100");
 	ARG("%s", c->corpus);
 	argv[n] = NULL;
 #undef ARG

@@ -10,6 +10,7 @@
 
 #include "mmdiff.h"
 #include "json.h"
+#include "mutator.h"
 
 static int col_width(int col)
 {
@@ -219,64 +220,14 @@ static void list_json(const struct mm_family *only, bool ops, bool invs)
 	mmd_json_finish(&j);
 }
 
-/* one dictionary entry: the binary form of @op alone */
-static void dict_entry(const struct mm_family *fam, const struct mm_op *op,
-		       const char *name)
-{
-	struct mm_input *in = calloc(1, sizeof(*in));
-	uint8_t buf[128];
-	size_t cfg_len, len;
-
-	if (!in)
-		abort();
-	for (int k = 0; k < fam->nr_cfg; k++)
-		in->cfg.v[k] = fam->cfg[k].lo;
-	cfg_len = mm_encoded_size(fam, in);
-	in->nr_ops = 1;
-	in->ops[0] = *op;
-	len = mm_encode(fam, in, buf, sizeof(buf));
-	printf("%s=\"", name);
-	for (size_t i = cfg_len; i < len; i++)
-		printf("\\x%02x", buf[i]);
-	printf("\"\n");
-	free(in);
-}
-
 /*
- * A libFuzzer / AFL++ dictionary of the family's binary form: every op
- * with its lowest arguments, and once per value of each named (enum)
- * argument, so that mutations insert whole ops.
+ * A libFuzzer / AFL++ dictionary of the family's binary form (mutator.h):
+ * every op's opcode byte and whole encoding, so that mutations insert
+ * whole ops.
  */
 static void list_dict(const struct mm_family *fam)
 {
-	printf("# mmdiff dictionary of family %s (mmdiff list --dict %s): one op each\n",
-	       fam->name, fam->name);
-	for (int s = 0; s < MM_OP_SLOTS; s++) {
-		const struct mm_opdesc *d = &fam->ops[s];
-		struct mm_op op = { .id = (uint8_t)s };
-		char name[128];
-
-		if (!d->name)
-			continue;
-		for (int a = 0; a < d->nr_args; a++)
-			op.arg[a] = d->args[a].lo;
-		snprintf(name, sizeof(name), "op_%s", d->name);
-		dict_entry(fam, &op, name);
-		for (int a = 0; a < d->nr_args; a++) {
-			const struct mm_argdesc *ad = &d->args[a];
-
-			if (!ad->enums || ad->hi - ad->lo > 16)
-				continue;
-			for (uint32_t v = ad->lo + 1; v <= ad->hi; v++) {
-				struct mm_op o2 = op;
-
-				o2.arg[a] = v;
-				snprintf(name, sizeof(name), "op_%s_%s_%u", d->name,
-					 ad->name, v);
-				dict_entry(fam, &o2, name);
-			}
-		}
-	}
+	mm_dict_write(stdout, fam);
 }
 
 int mmd_cmd_list(int argc, char **argv)

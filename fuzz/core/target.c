@@ -5,6 +5,8 @@
  *   MMDIFF_VARIANTS=A,B   the variants to run (first is the reference);
  *                         default: the family's reference and its implementations
  *   MMDIFF_KNOWN_SIGS=F   signatures (one per line) not to report again
+ *   MMDIFF_MUTATOR=bytes  libFuzzer: its own byte mutations only (default
+ *                         "ops": the op-aware mutator, see below)
  * A new violation prints "MMDIFF-VIOLATION: <signature>" and the finding on
  * stderr, then aborts, which both engines record as a crash.
  */
@@ -14,6 +16,7 @@
 
 #include "driver.h"
 #include "input.h"
+#include "mutator.h"
 
 #ifndef MM_FAMILY
 #error "MM_FAMILY must name the family"
@@ -23,6 +26,7 @@ static const struct mm_family *fam;
 static const struct mm_variant *vars[MM_MAX_VARIANTS];
 static int nr_vars;
 static char *known;	/* "\nsig\nsig\n" */
+static bool op_mutator = true;
 
 static void load_known(const char *path)
 {
@@ -70,6 +74,25 @@ static bool is_known(const char *sig)
 	return false;
 }
 
+static void check_mutator_env(void)
+{
+	const char *m = getenv("MMDIFF_MUTATOR");
+
+	if (m && *m && strcmp(m, "ops") && strcmp(m, "bytes")) {
+		fprintf(stderr, "mmdiff: MMDIFF_MUTATOR=%s: ops or bytes\n", m);
+		exit(2);
+	}
+	op_mutator = !(m && !strcmp(m, "bytes"));
+}
+
+/* libFuzzer calls it before fuzzing: a bad setting exits 2 cleanly there */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	check_mutator_env();
+	return 0;
+}
+
 static void init(void)
 {
 	char err[256];
@@ -91,6 +114,7 @@ static void init(void)
 	/* a measuring knob (bench/interleave.sh): the machine's task ops do nothing */
 	if (getenv("MMDIFF_TASKS") && !strcmp(getenv("MMDIFF_TASKS"), "off"))
 		mm_tasks_enable(false);
+	check_mutator_env();
 	mm_report_sanitizer_deaths(stderr, "MMDIFF-VIOLATION: ", true);
 }
 
@@ -110,4 +134,61 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	return 0;
+}
+
+/*
+ * libFuzzer's mutation hooks: the op-aware mutator (mutator.h) inserts,
+ * deletes, duplicates, swaps, splices and repeats whole ops and changes one
+ * argument or config field within its range.  One mutation in eight is
+ * libFuzzer's own (LLVMFuzzerMutate: byte changes, the -dict entries, the
+ * compared values it traced), so nothing it would reach is lost.  libFuzzer
+ * draws the two hooks alike: the crossover hook splices only one time in
+ * four and otherwise mutates its first input with the second as the donor.
+ * With MMDIFF_MUTATOR=bytes every mutation is libFuzzer's own.
+ */
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size)
+	__attribute__((weak));
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
+			       unsigned int seed);
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+				 const uint8_t *data2, size_t size2,
+				 uint8_t *out, size_t max_out_size,
+				 unsigned int seed);
+
+static size_t mutate(uint8_t *data, size_t size, size_t max_size,
+		     const uint8_t *other, size_t other_size, unsigned int seed)
+{
+	struct mm_rng r = { seed };
+
+	if (!fam)
+		init();
+	if ((!op_mutator || !mm_rng_below(&r, 8)) && LLVMFuzzerMutate)
+		return LLVMFuzzerMutate(data, size, max_size);
+	return mm_mutate(fam, data, size, max_size, other, other_size,
+			 mm_rng_next(&r), NULL);
+}
+
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
+			       unsigned int seed)
+{
+	return mutate(data, size, max_size, NULL, 0, seed);
+}
+
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+				 const uint8_t *data2, size_t size2,
+				 uint8_t *out, size_t max_out_size,
+				 unsigned int seed)
+{
+	struct mm_rng r = { ~(uint64_t)seed };
+	size_t n = size1 < max_out_size ? size1 : max_out_size;
+
+	if (!fam)
+		init();
+	if (!op_mutator)
+		return 0;	/* libFuzzer draws another mutation */
+	if (!mm_rng_below(&r, 4))
+		return mm_crossover(fam, data1, size1, data2, size2, out,
+				    max_out_size, mm_rng_next(&r));
+	memcpy(out, data1, n);
+	return mutate(out, n, max_out_size, data2, size2, (unsigned int)mm_rng_next(&r));
 }
