@@ -207,9 +207,10 @@ static void machine_op(const struct mm_op *op, struct mm_instance *in, struct mm
 {
 	int id = 0, n = mm_tasks_alive();
 
-	if (!tasks_on) {
+	if (!tasks_on || !in->fam->tasks) {
 		res->status = 1;
-		snprintf(res->text, sizeof(res->text), "skipped: tasks off");
+		snprintf(res->text, sizeof(res->text), "skipped: %s", tasks_on ?
+			 "no interleavings in this family yet" : "tasks off");
 		return;
 	}
 	switch (op->id) {
@@ -518,7 +519,7 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 			if (!any)
 				break;
 		}
-		if (op->id == MM_OP_START && tasks_on && !interleaved) {
+		if (op->id == MM_OP_START && tasks_on && fam->tasks && !interleaved) {
 			/* each variant stops at its own scheduling points from here */
 			interleaved = true;
 			if (trace)

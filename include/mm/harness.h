@@ -151,6 +151,12 @@ struct mm_family {
 	 * its MM_ARG_CPU and MM_ARG_CTX arguments say (mm_op_context)
 	 */
 	void (*op_context)(const struct mm_op *op, int *cpu, enum mm_ctx *ctx);
+	/*
+	 * the machine's task ops (start/step/finish/settle) act in this family:
+	 * its executor and ports keep their books right when an op stops
+	 * half-way and other ops run (otherwise they are skipped)
+	 */
+	bool tasks;
 	size_t diff_state_size;
 	/* differential relations after each op; mm_violation on failure */
 	void (*diff)(struct mm_diffctx *d);

@@ -44,7 +44,18 @@ for f in "$ROOT"/corpus/regress/*.ops; do
 	[ "$got" = "$sig" ] || { echo "FAIL: libFuzzer on $f: '$got', want $sig"; bad=1; }
 	got=$({ MMDIFF_VARIANTS="$vars" "$BIN/mmdiff-afl-$fam" <"$TMP/bin" 2>&1 || true; } |
 		sed -n 's/^MMDIFF-VIOLATION: //p' | head -1)
-	[ "$got" = "$sig" ] || { echo "FAIL: AFL++ binary on $f: '$got', want $sig"; bad=1; }
+	case "$sig" in
+	*/MEMORY_SAFETY@*)
+		# the AFL++ flavor has no ASan: the access to freed memory is caught
+		# later if at all (the machine's pool at the next free); a violation
+		# of the same variant, whatever its rule, is what it can promise
+		case "$got" in
+		"${sig%/MEMORY_SAFETY@*}"/*) ;;
+		*) echo "FAIL: AFL++ binary on $f: '$got', want a violation of ${sig%/MEMORY_SAFETY@*}"; bad=1 ;;
+		esac ;;
+	*)
+		[ "$got" = "$sig" ] || { echo "FAIL: AFL++ binary on $f: '$got', want $sig"; bad=1; } ;;
+	esac
 	if [ "$bad" = 0 ]; then
 		echo "ok: $(basename "$f"): $sig on mmdiff run, libFuzzer and AFL++"
 	else

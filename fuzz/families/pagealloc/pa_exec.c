@@ -113,7 +113,9 @@ static void op_run_work(const struct mm_op *op, struct mm_opres *res)
 		if (n < sizeof(res->text))
 			n += (size_t)snprintf(res->text + n, sizeof(res->text) - n, " %s", name);
 		cur_entry = name;
-		ran += mm_run_workqueue(wq, 1);
+		if (!mm_run_workqueue(wq, 1))
+			break;	/* the head runs already (in a stopped task) */
+		ran++;
 	}
 	res->val[0] = ran;
 	if (!ran) {
@@ -194,7 +196,9 @@ static void op_quiet(const struct mm_op *op, struct mm_opres *res)
 			pending++;
 		for (long i = 0; i < pending && wq->head; i++) {
 			cur_entry = wq->head->name ? wq->head->name : "?";
-			res->val[0] += mm_run_workqueue(wq, 1);
+			if (!mm_run_workqueue(wq, 1))
+				break;	/* the head runs already (in a stopped task) */
+			res->val[0]++;
 		}
 		if (rcu_callbacks_pending()) {
 			cur_entry = "rcu_do_batch";

@@ -203,6 +203,7 @@ static void percpu_diff(struct mm_diffctx *d)
 
 const struct mm_family percpu_family = {
 	.name = "percpu",
+	.tasks = true,
 	.help = "mm/percpu.c: bitmap era (v5.12, on-demand depopulation 2021, v5.14) and area-map era (v3.17, v3.18 asynchronous population)",
 	.ops = percpu_ops,
 	.nr_cfg = PCPU_CFG__NR,
