@@ -15,7 +15,8 @@ mkdir -p "$TMP/empty"
 trap 'rm -rf "$TMP"' EXIT
 found=0 times=()
 for s in $SEEDS; do
-	out=$(build/bin/mmdiff fuzz --family "$FAMILY" --variants "$PAIR" --engine "$ENGINE" \
+	# no seeds either: the family's corpus/<family>/ would start it with them
+	out=$(MMDIFF_SEEDS="$TMP/empty" build/bin/mmdiff fuzz --family "$FAMILY" --variants "$PAIR" --engine "$ENGINE" \
 		--time "$TIME" --seed "$s" --findings "$TMP/f$s" --corpus "$TMP/empty" 2>&1 || true)
 	line=$(printf '%s\n' "$out" | grep -m1 '^MMDIFF-FOUND' || true)
 	if [ -n "$line" ]; then

@@ -695,6 +695,12 @@ static int setup(struct camp *c)
 	}
 	snprintf(tmpl, sizeof(tmpl), "corpus/%s", p->fam->name);
 	mmd_repo_path(tmpl, c->seeds, sizeof(c->seeds));
+	/* MMDIFF_SEEDS=DIR: other seeds (an empty directory: from nothing, for benches) */
+	if (getenv("MMDIFF_SEEDS") && *getenv("MMDIFF_SEEDS") &&
+	    !realpath(getenv("MMDIFF_SEEDS"), c->seeds)) {
+		mmd_err("MMDIFF_SEEDS=%s: %s", getenv("MMDIFF_SEEDS"), strerror(errno));
+		return -1;
+	}
 	if (p->corpus) {
 		if (mmd_mkdirs(p->corpus))
 			return -1;
