@@ -225,6 +225,10 @@ static void am_check_after_reclaim(void)
 	struct pcpu_chunk *chunk;
 	int n = 0;
 
+	/* pcpu_lock was dropped: frees in other tasks may have emptied chunks since */
+	if (!mm_op_alone())
+		return;
+
 	for (int slot = 0; slot < pcpu_nr_slots; slot++)
 		list_for_each_entry(chunk, &pcpu_slot[slot], list)
 			n += chunk->free_size == pcpu_unit_size;
