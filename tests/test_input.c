@@ -8,6 +8,7 @@
 
 #include "input.h"
 #include "percpu_family.h"
+#include "input_check.h"
 #include "test.h"
 
 static uint32_t rnd_state = 12345;
@@ -17,23 +18,6 @@ static uint32_t rnd(void)
 	rnd_state ^= rnd_state >> 17;
 	rnd_state ^= rnd_state << 5;
 	return rnd_state;
-}
-
-static bool in_range(const struct mm_family *f, const struct mm_input *in)
-{
-	for (int i = 0; i < f->nr_cfg; i++)
-		if (in->cfg.v[i] < f->cfg[i].lo || in->cfg.v[i] > f->cfg[i].hi)
-			return false;
-	for (int k = 0; k < in->nr_ops; k++) {
-		const struct mm_opdesc *d = &f->ops[in->ops[k].id];
-
-		if (!d->name)
-			return false;
-		for (int a = 0; a < d->nr_args; a++)
-			if (in->ops[k].arg[a] < d->args[a].lo || in->ops[k].arg[a] > d->args[a].hi)
-				return false;
-	}
-	return true;
 }
 
 static bool same(const struct mm_input *a, const struct mm_input *b)

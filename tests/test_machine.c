@@ -7,31 +7,15 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include "machine_run.h"
 #include "test.h"
 
 static struct mm_machine m;
-static jmp_buf jb;
+static jmp_buf jb;	/* the known-report case below runs its own */
 
-/* run @fn on a fresh machine; returns the violation id or "" */
 static const char *run(void (*fn)(void), bool rt, bool prove)
 {
-	static char inv[64];
-
-	mm_machine_init(&m, 2, 16);
-	m.preempt_rt = rt;
-	m.prove_raw_lock_nesting = prove;
-	mm_machine_enter(&m);
-	m.unwind = &jb;
-	inv[0] = '\0';
-	if (!setjmp(jb)) {
-		mm_set_context(0, MM_CTX_PROCESS);
-		fn();
-		mm_clear_context();
-	} else {
-		snprintf(inv, sizeof(inv), "%s", m.inv);
-	}
-	mm_machine_destroy(&m);
-	return inv;
+	return machine_run(&m, fn, rt, prove);
 }
 
 static spinlock_t zone_lock;

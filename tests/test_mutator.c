@@ -19,29 +19,10 @@
 #include "input.h"
 #include "mutator.h"
 #include "percpu_family.h"
+#include "input_check.h"
 #include "test.h"
 
 static struct mm_rng trng = { 2026 };
-
-static bool in_range(const struct mm_family *f, const struct mm_input *in)
-{
-	for (int i = 0; i < f->nr_cfg; i++)
-		if (in->cfg.v[i] < f->cfg[i].lo || in->cfg.v[i] > f->cfg[i].hi)
-			return false;
-	for (int k = 0; k < in->nr_ops; k++) {
-		const struct mm_opdesc *d = &f->ops[in->ops[k].id];
-
-		if (in->ops[k].id >= MM_OP_SLOTS || !d->name)
-			return false;
-		for (int a = 0; a < d->nr_args; a++)
-			if (in->ops[k].arg[a] < d->args[a].lo || in->ops[k].arg[a] > d->args[a].hi)
-				return false;
-		for (int a = d->nr_args; a < MM_MAX_ARGS; a++)
-			if (in->ops[k].arg[a])
-				return false;
-	}
-	return true;
-}
 
 static bool same_ops(const struct mm_op *a, const struct mm_op *b, int n)
 {

@@ -434,18 +434,9 @@ static int run_diff(const struct mm_family *fam, struct mm_diffctx *d,
 static void trace_res(FILE *trace, const char *name, int r,
 		      struct mm_instance *in, const struct mm_opres *res)
 {
-	char ev[MM_DETAIL_LEN * 2];
-
+	/* what tasks did during the op is printed as it happens (m.trace) */
 	if (!trace)
 		return;
-	/* what the tasks did during the op, one column per task */
-	mm_sched_take_events(&in->m, ev, sizeof(ev));
-	for (char *line = ev, *nl; *line; line = nl + 1) {
-		nl = strchr(line, '\n');
-		if (!nl)
-			break;
-		fprintf(trace, "      %-10s %.*s\n", name, (int)(nl - line), line);
-	}
 	if (r)
 		fprintf(trace, "      %-10s VIOLATION %s in %s\n", name, in->m.inv, in->m.where);
 	else

@@ -626,7 +626,7 @@ void mm_lock_init(struct mm_lock *l, const char *name, enum mm_lock_class cls)
 /* a lock's owner: the task and the CPU it took the lock on */
 int mm_lock_owner_id(void)
 {
-	return mm_cur->cur_task * MM_MAX_CPUS + mm_cur->cpu + 1;
+	return mm_owner_id(mm_cur->cur_task, mm_cur->cpu);
 }
 
 static int task_id(void)

@@ -671,7 +671,7 @@ void mm_tasks_migrate(int from, int to)
 			continue;
 		/* preempted, so nothing pins it: its CPU state and locks go with it */
 		for (int h = 0; h < t->cpus[from].nr_held; h++)
-			t->cpus[from].held[h]->owner = i * MM_MAX_CPUS + to + 1;
+			t->cpus[from].held[h]->owner = mm_owner_id(i, to);
 		t->cpus[to] = t->cpus[from];
 		memset(&t->cpus[from], 0, sizeof(t->cpus[from]));
 		t->cpu = to;

@@ -318,7 +318,8 @@ int mm_lock_owner_id(void);
 bool mm_sched_wait(struct mm_lock *l, const char *site);
 /* @l was released: tasks waiting for it may run */
 void mm_sched_wake(const struct mm_lock *l);
-/* the task an owner id belongs to */
+/* a lock owner id: the task and the CPU it took the lock on; and its task */
+static inline int mm_owner_id(int task, int cpu) { return task * MM_MAX_CPUS + cpu + 1; }
 static inline int mm_owner_task(int owner) { return (owner - 1) / MM_MAX_CPUS; }
 void mm_sched_destroy(struct mm_machine *m);
 

@@ -41,6 +41,13 @@ static gfp_t pa_gfp_of(unsigned int choice)
 	}
 }
 
+/* the mobility flag of an allocation op's mt argument */
+static gfp_t pa_gfp_mt(unsigned int mt)
+{
+	return mt == PA_MT_MOVABLE ? __GFP_MOVABLE :
+	       mt == PA_MT_RECLAIMABLE ? __GFP_RECLAIMABLE : 0;
+}
+
 static const char *cur_entry = "boot";
 
 const char *pa_exec_entry(void)
@@ -252,10 +259,7 @@ void pa_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 		unsigned int order = op->arg[PA_PAGE_ALLOC_order];
 		gfp_t gfp = pa_gfp_of(op->arg[PA_PAGE_ALLOC_gfp]);
 
-		if (op->arg[PA_PAGE_ALLOC_mt] == PA_MT_MOVABLE)
-			gfp |= __GFP_MOVABLE;
-		else if (op->arg[PA_PAGE_ALLOC_mt] == PA_MT_RECLAIMABLE)
-			gfp |= __GFP_RECLAIMABLE;
+		gfp |= pa_gfp_mt(op->arg[PA_PAGE_ALLOC_mt]);
 		if (!p->alloc_pages) {
 			SKIP("__alloc_pages_nodemask()");
 			break;
@@ -269,10 +273,7 @@ void pa_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 	case PA_OP_PAGE_ALLOC_BULK: {
 		gfp_t gfp = pa_gfp_of(op->arg[PA_PAGE_ALLOC_BULK_gfp]);
 
-		if (op->arg[PA_PAGE_ALLOC_BULK_mt] == PA_MT_MOVABLE)
-			gfp |= __GFP_MOVABLE;
-		else if (op->arg[PA_PAGE_ALLOC_BULK_mt] == PA_MT_RECLAIMABLE)
-			gfp |= __GFP_RECLAIMABLE;
+		gfp |= pa_gfp_mt(op->arg[PA_PAGE_ALLOC_BULK_mt]);
 		if (!p->alloc_pages) {
 			SKIP("__alloc_pages_nodemask()");
 			break;

@@ -266,7 +266,9 @@ fail:
 /*
  * Mirrors pcpu_balance_workfn(), mm/percpu.c v3.18: (i) destroy every
  * fully free chunk but one; (ii)-(iv) populate up to HIGH empty pages,
- * most packed chunks first, creating a chunk when none has room.
+ * most packed chunks first, creating a chunk when none has room.  With
+ * AM_FIX2016 as after 4f996e234dad (v4.7): a destroyed chunk leaves
+ * pcpu_map_extend_chunks, and the chunks on it get their maps extended.
  */
 static void pcpu_balance_workfn(struct work_struct *work)
 {
