@@ -23,6 +23,9 @@ for fam in $(sed -n 's/^MM_FAMILY(\([a-z0-9_]*\)).*/\1/p' "$ROOT/fuzz/families.d
 		-print_final_stats=1 "$TMP/c-$fam" >"$TMP/self-$fam.log" 2>&1; then
 		echo "FAIL: $fam $ref against itself reported:"
 		grep -A4 MMDIFF-VIOLATION "$TMP/self-$fam.log" | head -20
+		# no violation line: the engine itself stopped (a crash, a limit)
+		grep -q MMDIFF-VIOLATION "$TMP/self-$fam.log" ||
+			grep -v '^#[0-9]' "$TMP/self-$fam.log" | tail -n 25
 		fail=1
 	else
 		echo "ok: $fam $ref self-differential, $(grep -o 'stat::number_of_executed_units: [0-9]*' "$TMP/self-$fam.log" | awk '{print $2}') execs"
