@@ -924,6 +924,19 @@ static void slab_post_alloc_hook(struct kmem_cache *s)
 		G->ops->memcg_kmem_put_cache(s);
 }
 
+/*
+ * Free slots in the object table, less one for every allocation begun on a
+ * CPU and not yet finished: each of those adds an object when it ends.
+ */
+static int kmc_obj_room(void)
+{
+	int room = KMC_MAX_OBJS - G->nr_objs;
+
+	for (int i = 0; i < G->nr_cpus; i++)
+		room -= G->tasks[i].inflight != NULL;
+	return room;
+}
+
 static bool kmc_add_obj(struct slab_page *page)
 {
 	G->objs[G->nr_objs++].page = page;
@@ -1044,7 +1057,7 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 			res->status = 1;
 			break;
 		}
-		for (uint32_t i = 0; i < a[KMC_KMEM_ALLOC_n] && G->nr_objs < KMC_MAX_OBJS; i++) {
+		for (uint32_t i = 0; i < a[KMC_KMEM_ALLOC_n] && kmc_obj_room() > 0; i++) {
 			struct kmem_cache *cachep = kmc_alloc_start(t, s, (int)a[KMC_KMEM_ALLOC_gfp]);
 
 			got += kmc_alloc_finish(cachep, (int)a[KMC_KMEM_ALLOC_gfp], &nonroot);
@@ -1094,7 +1107,7 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 	case KMC_OP_ALLOC_BEGIN:
 		t = current_task();
 		s = G->roots[a[KMC_ALLOC_BEGIN_r]];
-		if (!s || t->inflight || G->nr_objs >= KMC_MAX_OBJS) {
+		if (!s || t->inflight || kmc_obj_room() <= 0) {
 			res->status = 1;
 			break;
 		}

@@ -22,10 +22,15 @@ for fam in $(sed -n 's/^MM_FAMILY(\([a-z0-9_]*\)).*/\1/p' "$ROOT/fuzz/families.d
 	if ! MMDIFF_VARIANTS="$ref,$ref" "$lf" -seed=1 -max_total_time=20 \
 		-print_final_stats=1 "$TMP/c-$fam" >"$TMP/self-$fam.log" 2>&1; then
 		echo "FAIL: $fam $ref against itself reported:"
-		grep -A4 MMDIFF-VIOLATION "$TMP/self-$fam.log" | head -20
-		# no violation line: the engine itself stopped (a crash, a limit)
-		grep -q MMDIFF-VIOLATION "$TMP/self-$fam.log" ||
-			grep -v '^#[0-9]' "$TMP/self-$fam.log" | tail -n 25
+		# no violation line: the engine itself stopped (a crash, a limit);
+		# print its own last lines (|| true: under pipefail a grep without
+		# a match would end the script before it says anything)
+		if grep -q MMDIFF-VIOLATION "$TMP/self-$fam.log"; then
+			grep -A4 MMDIFF-VIOLATION "$TMP/self-$fam.log" | head -20 || true
+		else
+			grep -v '^#[0-9]' "$TMP/self-$fam.log" | tail -n 25 || true
+		fi
+		cp "$TMP/self-$fam.log" "${TMPDIR:-/tmp}/mmdiff-smoke-self-$fam.log" 2>/dev/null || true
 		fail=1
 	else
 		echo "ok: $fam $ref self-differential, $(grep -o 'stat::number_of_executed_units: [0-9]*' "$TMP/self-$fam.log" | awk '{print $2}') execs"
