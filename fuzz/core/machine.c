@@ -888,6 +888,7 @@ void mm_queue_work(struct mm_workqueue *wq, struct work_struct *w)
 {
 	w->pending = true;
 	w->next = NULL;
+	wq->nr_queued++;
 	if (wq->tail)
 		wq->tail->next = w;
 	else
@@ -906,14 +907,22 @@ bool mm_work_pending(const struct work_struct *w)
  */
 int mm_run_workqueue(struct mm_workqueue *wq, int n)
 {
+	unsigned long queued = wq->nr_queued;
 	int ran = 0;
 
+	/*
+	 * Items queued before the run are finite, however many (one per
+	 * allocation that asked for a cache, say); what the run's own items
+	 * queue again is what may never end.
+	 */
 	while (wq->head && (n < 0 || ran < n)) {
 		if (!mm_run_work(wq, wq->head))
 			break;	/* it runs already: a worker runs it after that */
-		if (++ran > 4096)
+		ran++;
+		if (wq->nr_queued - queued > 4096)
 			mm_violation("UNBOUNDED_LOOP", wq->name,
-				     "work keeps requeueing itself (%d items run)", ran);
+				     "work keeps requeueing itself (%lu items queued while %d ran)",
+				     wq->nr_queued - queued, ran);
 	}
 	return ran;
 }

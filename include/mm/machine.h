@@ -95,6 +95,7 @@ struct mm_workqueue {
 	const char *name;
 	struct work_struct *head, *tail;
 	unsigned long nr_run;
+	unsigned long nr_queued;	/* items ever queued (mm_queue_work) */
 };
 
 struct mm_note_log {
