@@ -966,11 +966,98 @@ bool mm_run_work(struct mm_workqueue *wq, struct work_struct *w)
 		return false;
 	memset(mm_this_cpu(), 0, sizeof(saved));
 	m->running_work[slot] = w;
+	m->running_wq[slot] = wq;
+	m->running_lock[slot].name = "a running work item";
+	m->running_lock[slot].owner = mm_lock_owner_id();
 	w->func(w);
 	m->running_work[slot] = NULL;
+	m->running_wq[slot] = NULL;
+	m->running_lock[slot].owner = 0;
+	mm_sched_wake(&m->running_lock[slot]);
 	wq->nr_run++;
 	*mm_this_cpu() = saved;
 	return true;
+}
+
+/* the slot where another task runs @w (or, with @w NULL, an item of @wq); -1 if none */
+static int running_elsewhere(const struct work_struct *w, const struct mm_workqueue *wq)
+{
+	struct mm_machine *m = mm_cur;
+
+	for (int i = 0; i <= MM_MAX_TASKS_RUNNING; i++) {
+		if (!m->running_work[i] || (w && m->running_work[i] != w) ||
+		    (wq && m->running_wq[i] != wq))
+			continue;
+		/* the caller's own task runs it: a flush from inside the item */
+		if (mm_owner_task(m->running_lock[i].owner) == m->cur_task)
+			continue;
+		return i;
+	}
+	return -1;
+}
+
+bool mm_flush_running_work(const struct work_struct *w, const char *site)
+{
+	struct mm_machine *m = mm_cur;
+	bool was = false;
+	int i;
+
+	while ((i = running_elsewhere(w, NULL)) >= 0) {
+		was = true;
+		mm_sched_wait(&m->running_lock[i], site);
+	}
+	return was;
+}
+
+void mm_flush_workqueue(struct mm_workqueue *wq, const char *site)
+{
+	struct mm_machine *m = mm_cur;
+	unsigned long queued = wq->nr_queued;
+	int n = 0, i;
+
+	mm_might_sleep(site);
+	while ((i = running_elsewhere(NULL, wq)) >= 0)
+		mm_sched_wait(&m->running_lock[i], site);
+	for (struct work_struct *w = wq->head; w; w = w->next)
+		n++;
+	/* the items queued now, in order; one running elsewhere is waited for */
+	while (n > 0 && wq->head) {
+		struct work_struct *w = wq->head;
+
+		if (mm_run_work(wq, w)) {
+			n--;
+		} else if (running_elsewhere(w, NULL) >= 0) {
+			mm_flush_running_work(w, site);
+		} else {
+			break;	/* it runs in this very task: it cannot be waited for */
+		}
+		if (wq->nr_queued - queued > 4096)
+			mm_violation("UNBOUNDED_LOOP", wq->name,
+				     "work keeps requeueing itself (%lu items queued during a flush)",
+				     wq->nr_queued - queued);
+	}
+}
+
+void mm_rcu_read_lock(void)
+{
+	mm_this_cpu()->rcu_read_depth++;
+}
+
+void mm_rcu_read_unlock(void)
+{
+	if (mm_this_cpu()->rcu_read_depth > 0)
+		mm_this_cpu()->rcu_read_depth--;
+}
+
+void mm_local_lock(void)
+{
+	mm_this_cpu()->local_lock_depth++;
+}
+
+void mm_local_unlock(void)
+{
+	if (mm_this_cpu()->local_lock_depth > 0)
+		mm_this_cpu()->local_lock_depth--;
 }
 
 void mm_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))

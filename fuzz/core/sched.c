@@ -58,6 +58,7 @@ struct mm_task {
 	void *tsan_fiber;
 	struct mm_cpu cpus[MM_MAX_CPUS];	/* its CPUs' state while switched out */
 	int cpu;
+	unsigned int known;		/* its op's masked lock reports (known_lock_reports) */
 	jmp_buf *unwind;
 	jmp_buf jb;
 	long budget;			/* stops at the budget-th point; < 0: never */
@@ -194,8 +195,12 @@ static bool alive(const struct mm_task *t)
 
 static bool atomic_cpu(const struct mm_cpu *c, bool rt)
 {
+	/*
+	 * an RCU read-side section is not preemptible (CONFIG_PREEMPT_RCU=n);
+	 * an RT local lock section is kept whole (see struct mm_cpu)
+	 */
 	return c->irqs_disabled || c->preempt_count || c->raw_locks_held ||
-	       (c->spin_locks_held && !rt);
+	       c->rcu_read_depth || c->local_lock_depth || (c->spin_locks_held && !rt);
 }
 
 /* the locks task @t holds on its CPU, for the trace */
@@ -237,9 +242,11 @@ static void switch_to(struct mm_machine *m, int to)
 
 	memcpy(a->cpus, m->cpus, sizeof(a->cpus));
 	a->cpu = m->cpu;
+	a->known = m->known_lock_reports;
 	a->unwind = m->unwind;
 	memcpy(m->cpus, b->cpus, sizeof(m->cpus));
 	m->cpu = b->cpu;
+	m->known_lock_reports = b->known;
 	m->unwind = b->unwind;
 	m->cur_task = to;
 	if (to)
@@ -542,6 +549,7 @@ int mm_task_start(mm_task_fn fn, void *arg, int cpu, long points, const char *wh
 	t->fn = fn;
 	t->arg = arg;
 	t->cpu = cpu % m->nr_cpus;
+	t->known = m->known_lock_reports;
 	t->unwind = &t->jb;
 	snprintf(t->what, sizeof(t->what), " (%s)", what);
 	if (__tsan_create_fiber) {

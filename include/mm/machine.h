@@ -81,6 +81,12 @@ struct mm_cpu {
 	int spin_locks_held;
 	int in_nmi;
 	int lockless_depth;	/* > 0 inside an entry point claimed lockless */
+	int rcu_read_depth;	/* > 0 in an RCU read-side section: not preemptible */
+	/*
+	 * > 0 inside a PREEMPT_RT local lock (page_alloc's pa_lock): modelled
+	 * as not preempted there, a subset of the schedules the kernel runs
+	 */
+	int local_lock_depth;
 	int ctx_irqs, ctx_preempt;	/* what the op's context started with */
 	int nr_held;
 	struct mm_lock *held[MM_MAX_HELD];
@@ -141,6 +147,9 @@ struct mm_machine {
 	struct mm_workqueue system_wq;
 	/* work items whose function runs now (in tasks stopped half-way) */
 	const struct work_struct *running_work[1 + MM_MAX_TASKS_RUNNING];
+	const struct mm_workqueue *running_wq[1 + MM_MAX_TASKS_RUNNING];
+	/* owned by the task running the item: what a flush waits for */
+	struct mm_lock running_lock[1 + MM_MAX_TASKS_RUNNING];
 	struct rcu_head *rcu_head_list, *rcu_tail;
 	unsigned long rcu_gp_seq;	/* completed grace periods */
 
@@ -347,6 +356,23 @@ bool mm_cancel_work(struct mm_workqueue *wq, struct work_struct *w);
  * queued, or if it runs already (in a task stopped half-way)
  */
 bool mm_run_work(struct mm_workqueue *wq, struct work_struct *w);
+/*
+ * flush_work() of an item that may be running: wait until no other task
+ * runs @w (the task running it goes on meanwhile); true if it was running.
+ * @w NULL: every item other tasks run.
+ */
+bool mm_flush_running_work(const struct work_struct *w, const char *site);
+/*
+ * flush_workqueue(): every item of @wq queued or running now has run when
+ * it returns (the ones running in stopped tasks are waited for)
+ */
+void mm_flush_workqueue(struct mm_workqueue *wq, const char *site);
+/* rcu_read_lock() / rcu_read_unlock(): the section is not preemptible */
+void mm_rcu_read_lock(void);
+void mm_rcu_read_unlock(void);
+/* a PREEMPT_RT local_lock section (local_lock_irqsave): no scheduling point stops in it */
+void mm_local_lock(void);
+void mm_local_unlock(void);
 void mm_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *));
 /* end one grace period: run every callback queued before it */
 void mm_rcu_gp(void);

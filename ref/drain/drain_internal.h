@@ -112,6 +112,8 @@ struct kthread_worker {
 	struct list_head work_list;
 	struct task_struct *task;
 	struct kthread_work *current_work;
+	/* held by the task running current_work (a kthread runs one at a time) */
+	struct mm_lock running;
 };
 
 /* -- other work on mm_percpu_wq ----------------------------------------- */

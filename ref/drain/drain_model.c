@@ -59,10 +59,20 @@ static void kthread_worker_run_one(struct kthread_worker *worker)
 	work = list_first_entry(&worker->work_list, struct kthread_work, node);
 	list_del_init(&work->node);
 	worker->current_work = work;
+	worker->running.name = "the kthread worker's running item";
+	worker->running.owner = mm_lock_owner_id();
 	memset(mm_this_cpu(), 0, sizeof(saved));
 	work->func(work);
 	*mm_this_cpu() = saved;
 	worker->current_work = NULL;
+	worker->running.owner = 0;
+	mm_sched_wake(&worker->running);
+}
+
+/* its item runs in a task stopped half-way (not the caller's own) */
+static bool worker_busy_elsewhere(const struct kthread_worker *kw)
+{
+	return kw && kw->current_work && mm_owner_task(kw->running.owner) != mm_cur->cur_task;
 }
 
 /*
@@ -73,7 +83,8 @@ static void kthread_worker_run_one(struct kthread_worker *worker)
 static void dr_tick_cpu(int cpu)
 {
 	struct kthread_worker *kw = dr_G->kt_live[cpu];
-	bool kw_has = kw && !list_empty(&kw->work_list);
+	/* a kthread whose item is under way in a stopped task is that task */
+	bool kw_has = kw && !list_empty(&kw->work_list) && !worker_busy_elsewhere(kw);
 	bool pool_has = dr_G->pool[cpu].head != NULL;
 	int saved = mm_cur->cpu, n, pick;
 
@@ -128,6 +139,18 @@ static void dr_wait_until(bool (*done)(const void *), const void *arg, const cha
 
 	while (!done(arg)) {
 		MM_LOOP_GUARD(n, DR_TICK_BOUND, site);
+		/*
+		 * items under way in stopped tasks end before time passes:
+		 * the waiter sleeps while their workers run on
+		 */
+		if (mm_flush_running_work(NULL, site))
+			continue;
+		for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
+			struct kthread_worker *kw = dr_G->kt_live[cpu];
+
+			if (worker_busy_elsewhere(kw))
+				mm_sched_wait(&kw->running, site);
+		}
 		dr_tick_all();
 		dr_G->wait_ticks++;
 	}
@@ -590,9 +613,12 @@ bool kthread_cancel_work_sync(struct kthread_work *work)
 	return ret;
 }
 
+/* kthread_flush_worker(): nothing queued, and no item under way in a stopped task */
 static bool worker_idle(const void *arg)
 {
-	return list_empty(&((const struct kthread_worker *)arg)->work_list);
+	const struct kthread_worker *kw = arg;
+
+	return list_empty(&kw->work_list) && !worker_busy_elsewhere(kw);
 }
 
 /*

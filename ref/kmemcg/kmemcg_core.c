@@ -17,6 +17,7 @@ struct kmc_state *G;
 void kmc_rcu_read_lock(void)
 {
 	current_task()->rcu_read_depth++;
+	mm_rcu_read_lock();
 }
 
 void kmc_rcu_read_unlock(void)
@@ -25,6 +26,7 @@ void kmc_rcu_read_unlock(void)
 		mm_violation("RCU_NESTING_DRIFT", "rcu_read_unlock",
 			     "rcu_read_unlock() without rcu_read_lock() (task of cpu %d)", mm_cur->cpu);
 	current_task()->rcu_read_depth--;
+	mm_rcu_read_unlock();
 }
 
 void *kmalloc(size_t size)
@@ -88,15 +90,10 @@ void rcu_barrier(void)
 		mm_rcu_gp();
 }
 
-/* flush_workqueue(): every item queued so far has run */
+/* flush_workqueue(): every item queued so far, or running in another task, has run */
 void flush_workqueue(struct mm_workqueue *wq)
 {
-	int n = 0;
-
-	mm_might_sleep("flush_workqueue");
-	for (struct work_struct *w = wq->head; w; w = w->next)
-		n++;
-	mm_run_workqueue(wq, n);
+	mm_flush_workqueue(wq, "flush_workqueue");
 }
 
 /* -- percpu_ref, lib/percpu-refcount.c v5.1/v5.2 ----------------------- */
@@ -440,10 +437,16 @@ static int kmc_memcg_offline(int m)
 		if (G->tasks[i].memcg == memcg)
 			task_set_cgroup(&G->tasks[i], root_mem_cgroup);
 	memcg->offline = true;
-	/* kill_css(): css_tryget_online() fails from now on */
+	/*
+	 * kill_css(): css_tryget_online() fails from now on; it holds a
+	 * reference of its own until css_killed_work_fn() has offlined the
+	 * css, so a grace period meanwhile cannot release it
+	 */
+	css_get(&memcg->css);
 	percpu_ref_kill_and_confirm(&memcg->css.refcnt, NULL);
-	/* mem_cgroup_css_offline() */
+	/* css_killed_work_fn(): mem_cgroup_css_offline(), then its css_put() */
 	memcg_offline_kmem(memcg);
+	css_put(&memcg->css);
 	return 0;
 }
 
@@ -1003,11 +1006,18 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 	res->status = 0;
 	switch (op->id) {
 	case KMC_OP_MEMCG_CREATE:
-		res->status = kmc_memcg_create((int)a[KMC_MEMCG_CREATE_m]);
+	case KMC_OP_MEMCG_OFFLINE: {
+		int m = (int)a[op->id == KMC_OP_MEMCG_CREATE ? KMC_MEMCG_CREATE_m : KMC_MEMCG_OFFLINE_m];
+
+		if (G->memcg_busy[m]) {
+			res->status = 1;
+			break;
+		}
+		G->memcg_busy[m] = true;
+		res->status = op->id == KMC_OP_MEMCG_CREATE ? kmc_memcg_create(m) : kmc_memcg_offline(m);
+		G->memcg_busy[m] = false;
 		break;
-	case KMC_OP_MEMCG_OFFLINE:
-		res->status = kmc_memcg_offline((int)a[KMC_MEMCG_OFFLINE_m]);
-		break;
+	}
 	case KMC_OP_MEMCG_SET_LIMIT: {
 		long pages = a[KMC_MEMCG_SET_LIMIT_pages] == 64 ? LONG_MAX : (long)a[KMC_MEMCG_SET_LIMIT_pages];
 
@@ -1032,6 +1042,10 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 	case KMC_OP_TASK_ACTIVE:
 		t = current_task();
 		memcg = NULL;
+		if (t->busy) {	/* the task is inside an allocation */
+			res->status = 1;
+			break;
+		}
 		if (a[KMC_TASK_ACTIVE_m] != KMEMCG_ROOT_MEMCG) {
 			memcg = G->memcgs[a[KMC_TASK_ACTIVE_m]];
 			if (!memcg || memcg == t->active_memcg || !css_tryget_online(&memcg->css)) {
@@ -1047,21 +1061,42 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 		t->active_memcg = memcg;
 		break;
 	case KMC_OP_ROOT_CACHE_CREATE:
-		res->status = kmc_root_cache_create((int)a[KMC_ROOT_CACHE_CREATE_r],
-						    a[KMC_ROOT_CACHE_CREATE_size], a[KMC_ROOT_CACHE_CREATE_order]);
-		break;
-	case KMC_OP_KMEM_ALLOC:
-		t = current_task();
-		s = G->roots[a[KMC_KMEM_ALLOC_r]];
-		if (!s || t->inflight) {
+	case KMC_OP_ROOT_CACHE_DESTROY: {
+		int r = (int)a[op->id == KMC_OP_ROOT_CACHE_CREATE ? KMC_ROOT_CACHE_CREATE_r :
+			       KMC_ROOT_CACHE_DESTROY_r];
+
+		if (G->root_busy[r]) {
 			res->status = 1;
 			break;
 		}
-		for (uint32_t i = 0; i < a[KMC_KMEM_ALLOC_n] && kmc_obj_room() > 0; i++) {
-			struct kmem_cache *cachep = kmc_alloc_start(t, s, (int)a[KMC_KMEM_ALLOC_gfp]);
-
-			got += kmc_alloc_finish(cachep, (int)a[KMC_KMEM_ALLOC_gfp], &nonroot);
+		G->root_busy[r] = true;
+		if (op->id == KMC_OP_ROOT_CACHE_CREATE)
+			res->status = kmc_root_cache_create(r, a[KMC_ROOT_CACHE_CREATE_size],
+							    a[KMC_ROOT_CACHE_CREATE_order]);
+		else
+			res->status = kmc_root_cache_destroy(r);
+		G->root_busy[r] = false;
+		break;
+	}
+	case KMC_OP_KMEM_ALLOC:
+		t = current_task();
+		s = G->roots[a[KMC_KMEM_ALLOC_r]];
+		if (!s || t->inflight || t->busy) {
+			res->status = 1;
+			break;
 		}
+		t->busy = true;
+		for (uint32_t i = 0; i < a[KMC_KMEM_ALLOC_n] && kmc_obj_room() > 0; i++) {
+			/*
+			 * in flight from here to the put: the root cache is in
+			 * use and the object has its slot (other tasks may run)
+			 */
+			t->inflight = s;
+			t->inflight = kmc_alloc_start(t, s, (int)a[KMC_KMEM_ALLOC_gfp]);
+			got += kmc_alloc_finish(t->inflight, (int)a[KMC_KMEM_ALLOC_gfp], &nonroot);
+			t->inflight = NULL;
+		}
+		t->busy = false;
 		t->inflight_gfp = 0;
 		res->status = got ? 0 : -ENOMEM;
 		break;
@@ -1085,9 +1120,6 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 		}
 		__kmem_cache_shrink(s);	/* kmem_cache_shrink() */
 		break;
-	case KMC_OP_ROOT_CACHE_DESTROY:
-		res->status = kmc_root_cache_destroy((int)a[KMC_ROOT_CACHE_DESTROY_r]);
-		break;
 	case KMC_OP_RCU_GP:
 		mm_rcu_gp();
 		break;
@@ -1107,22 +1139,26 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 	case KMC_OP_ALLOC_BEGIN:
 		t = current_task();
 		s = G->roots[a[KMC_ALLOC_BEGIN_r]];
-		if (!s || t->inflight || kmc_obj_room() <= 0) {
+		if (!s || t->inflight || t->busy || kmc_obj_room() <= 0) {
 			res->status = 1;
 			break;
 		}
+		t->busy = true;
+		t->inflight = s;
 		t->inflight = kmc_alloc_start(t, s, (int)a[KMC_ALLOC_BEGIN_gfp]);
+		t->busy = false;
 		res->val[0] = !is_root_cache(t->inflight);
 		break;
 	case KMC_OP_ALLOC_END:
 		t = current_task();
-		if (!t->inflight) {
+		if (!t->inflight || t->busy) {
 			res->status = 1;
 			break;
 		}
-		s = t->inflight;
+		t->busy = true;
+		got = kmc_alloc_finish(t->inflight, t->inflight_gfp, &nonroot);
 		t->inflight = NULL;
-		got = kmc_alloc_finish(s, t->inflight_gfp, &nonroot);
+		t->busy = false;
 		t->inflight_gfp = 0;
 		res->status = got ? 0 : -ENOMEM;
 		break;

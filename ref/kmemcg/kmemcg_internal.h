@@ -190,6 +190,7 @@ struct kmc_task {
 	int rcu_read_depth;
 	struct kmem_cache *inflight;	/* cache returned by memcg_kmem_get_cache, not yet put */
 	int inflight_gfp;
+	bool busy;	/* an allocation of this task is under way in a stopped task */
 };
 
 struct kmc_obj {
@@ -237,6 +238,12 @@ struct kmc_state {
 	long cache_releases;		/* percpu_ref releases of non-root caches */
 	bool memcg_ida[MEMCG_CACHES_MAX];
 	struct kmem_cache *roots[KMEMCG_NR_ROOT];
+	/*
+	 * a create/destroy of the slot is under way in a stopped task: the
+	 * caller's own serialization (cgroup_mutex for mkdir/rmdir of one
+	 * name, a module's init/exit for its cache) keeps others out
+	 */
+	bool root_busy[KMEMCG_NR_ROOT], memcg_busy[KMEMCG_NR_MEMCG];
 	struct kmem_cache *children[KMC_MAX_CACHES];	/* every non-root cache, released or not */
 	int nr_children;
 	struct list_head slab_caches, slab_root_caches;

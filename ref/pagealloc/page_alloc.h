@@ -55,9 +55,23 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long cou
 #define zone_lock(zone) do { G->zone_lock_taken++; spin_lock(&(zone)->lock); } while (0)
 #define zone_unlock(zone) spin_unlock(&(zone)->lock)
 
-/* pcp protection: local_irq_save, or the RT tree's local lock (no irq-off) */
-#define pcp_irq_save(flags) do { (flags) = 1; if (!G->preempt_rt) local_irq_save(flags); } while (0)
-#define pcp_irq_restore(flags) do { if (!G->preempt_rt) local_irq_restore(flags); } while (0)
+/*
+ * pcp protection: local_irq_save, or the RT tree's local lock (no irq-off;
+ * its section runs unpreempted here, mm_local_lock())
+ */
+#define pcp_irq_save(flags) do {					\
+		(flags) = 1;						\
+		if (!G->preempt_rt)					\
+			local_irq_save(flags);				\
+		else							\
+			mm_local_lock();				\
+	} while (0)
+#define pcp_irq_restore(flags) do {					\
+		if (!G->preempt_rt)					\
+			local_irq_restore(flags);			\
+		else							\
+			mm_local_unlock();				\
+	} while (0)
 /*
  * What a per-cpu list access asserts: v5.9's contract, in its comments
  * ("Remove page from the per-cpu list, caller must protect the list",

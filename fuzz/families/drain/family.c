@@ -138,5 +138,6 @@ const struct mm_family drain_family = {
 	.obs_size = sizeof(struct dr_obs),
 	.cfg_machine = drain_cfg_machine,
 	.op_context = drain_op_context,
+	.tasks = true,
 	.diff = drain_diff,
 };

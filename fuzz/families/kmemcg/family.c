@@ -109,6 +109,7 @@ const struct mm_family kmemcg_family = {
 	.obs = kmemcg_obs,
 	.obs_size = sizeof(struct kmc_obs),
 	.op_context = kmemcg_op_context,
+	.tasks = true,
 	.diff_state_size = sizeof(struct kmc_diff_state),
 	.diff = kmemcg_diff,
 };

@@ -290,6 +290,7 @@ const struct mm_family pagealloc_family = {
 	.obs_size = sizeof(struct pa_obs),
 	.cfg_machine = pagealloc_cfg_machine,
 	.op_context = pagealloc_op_context,
+	.tasks = true,
 	.diff_state_size = sizeof(struct pa_diff_state),
 	.diff = pagealloc_diff,
 };
