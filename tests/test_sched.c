@@ -2,8 +2,9 @@
 /*
  * Tasks and interleavings (fuzz/core/sched.c): stopping and resuming,
  * waiting for a lock another task holds, deadlock and livelock reports,
- * migration off an offlined CPU, mm_op_alone(), and debugobjects' check of
- * memory freed with work queued in it.
+ * migration off an offlined CPU, mm_op_alone(), debugobjects' check of
+ * memory freed with work queued in it, flushes that wait for a work item
+ * under way in a stopped task, and RCU read sections no task stops in.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,78 @@ static void free_self_in_work(void)
 	mm_run_workqueue(&m.system_wq, -1);
 }
 
+/* a work item that stops half-way (a task runs the queue) */
+static void stopping_fn(struct work_struct *w)
+{
+	say("W:start ");
+	mm_sched_point("stopping_fn");
+	say("W:end ");
+}
+
+static const char *run_queue(void *arg)
+{
+	mm_set_context(0, MM_CTX_PROCESS);
+	mm_run_workqueue(&m.system_wq, -1);
+	mm_clear_context();
+	return "ran";
+}
+
+static struct work_struct w1, w2;
+
+/* flush_workqueue() returns only once the item under way in T1 has ended */
+static void flush_waits_for_running(void)
+{
+	INIT_WORK(&w1, stopping_fn);
+	INIT_WORK(&w2, work_fn);
+	schedule_work(&w1);
+	CHECK_EQ(mm_task_start(run_queue, NULL, 0, 1, "run_queue"), 1);
+	schedule_work(&w2);
+	mm_set_context(1, MM_CTX_PROCESS);
+	mm_flush_workqueue(&m.system_wq, "flush_workqueue");
+	say("flushed ");
+	CHECK(!m.system_wq.head);
+	mm_clear_context();
+}
+
+/* a flush holding the mutex the item under way needs never returns */
+static void locked_fn(struct work_struct *w)
+{
+	mm_sched_point("locked_fn");
+	mutex_lock(&a);
+	mutex_unlock(&a);
+}
+
+static void flush_holding_lock(void)
+{
+	mutex_init(&a);
+	INIT_WORK(&w1, locked_fn);
+	schedule_work(&w1);
+	mm_task_start(run_queue, NULL, 0, 1, "run_queue");
+	mm_set_context(1, MM_CTX_PROCESS);
+	mutex_lock(&a);
+	mm_flush_running_work(&w1, "flush_work");
+}
+
+/* no task stops inside an RCU read-side section */
+static const char *reader(void *arg)
+{
+	mm_set_context(0, MM_CTX_PROCESS);
+	mm_rcu_read_lock();
+	mm_sched_point("in_rcu");
+	say("R:in ");
+	mm_rcu_read_unlock();
+	mm_sched_point("after_rcu");
+	say("R:out ");
+	mm_clear_context();
+	return "done";
+}
+
+static void rcu_reader(void)
+{
+	mm_task_start(reader, NULL, 0, 0, "reader");
+	say("op ");
+}
+
 /* the same schedule twice gives the same events */
 static void events(char *buf, size_t len)
 {
@@ -207,6 +280,13 @@ int main(void)
 	CHECK(!strcmp(run(free_queued_work), "FREE_ACTIVE_WORK"));
 	CHECK(!strcmp(m.where, "work_fn"));
 	CHECK(!strcmp(run(free_self_in_work), ""));
+	CHECK(!strcmp(run(flush_waits_for_running), ""));
+	CHECK(!strcmp(trail, "W:start W:end flushed "));
+	CHECK(!strcmp(run(flush_holding_lock), "DEADLOCK"));
+	CHECK(strstr(m.detail, "the op waits in flush_work for a running work item held by T1") != NULL);
+	CHECK(strstr(m.detail, "T1 (run_queue) waits in") != NULL);
+	CHECK(!strcmp(run(rcu_reader), ""));
+	CHECK(!strcmp(trail, "R:in op R:out "));
 	events(e1, sizeof(e1));
 	events(e2, sizeof(e2));
 	CHECK(strstr(e1, "T1 | stops in hold_a, holding a") != NULL);

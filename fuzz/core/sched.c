@@ -437,6 +437,15 @@ bool mm_sched_wait(struct mm_lock *l, const char *site)
 	struct mm_task *me;
 	long spins = 0;
 
+	if (s && m->cur_task && !mm_owner_task(l->owner) && s->t[0].waits) {
+		/* the op stream holds it and waits for this very task (or one it waits on) */
+		me = cur(m);
+		me->waits = l;
+		me->site = site;
+		me->state = T_BLOCKED;
+		capture(me);
+		deadlock(m, l, site);
+	}
 	if (!s || !mm_owner_task(l->owner) || !alive(&s->t[mm_owner_task(l->owner)])) {
 		/* nobody else runs: a lock held by the op stream, or a leaked one */
 		mm_lock_report(MM_LR_DEADLOCK, site, l, "%s held by task %d (taken at %s)",
