@@ -53,6 +53,17 @@ void mm_machine_init(struct mm_machine *m, int nr_cpus, long budget_pages)
 	mm_lock_init(&m->ctx_spin_lock, "caller_spinlock", MM_SPINLOCK);
 }
 
+void mm_task_local(void *addr, size_t size)
+{
+	struct mm_machine *m = mm_cur;
+
+	if (m->nr_task_locals == MM_MAX_BINDINGS || size > sizeof(uint64_t))
+		mm_violation("HARNESS", __func__, "too many or too wide task-local words");
+	m->task_locals[m->nr_task_locals].addr = addr;
+	m->task_locals[m->nr_task_locals].size = size;
+	m->nr_task_locals++;
+}
+
 void mm_bind_global(void *slot, void *value)
 {
 	struct mm_machine *m = mm_cur;

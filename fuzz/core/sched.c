@@ -59,6 +59,7 @@ struct mm_task {
 	struct mm_cpu cpus[MM_MAX_CPUS];	/* its CPUs' state while switched out */
 	int cpu;
 	unsigned int known;		/* its op's masked lock reports (known_lock_reports) */
+	uint64_t locals[MM_MAX_BINDINGS];	/* its mm_task_local() words while switched out */
 	jmp_buf *unwind;
 	jmp_buf jb;
 	long budget;			/* stops at the budget-th point; < 0: never */
@@ -235,11 +236,25 @@ static void do_swapcontext(ucontext_t *from, const ucontext_t *to)
 	real_swapcontext(from, to);
 }
 
+static void locals_save(struct mm_machine *m, struct mm_task *t)
+{
+	for (int i = 0; i < m->nr_task_locals; i++)
+		memcpy(&t->locals[i], m->task_locals[i].addr, m->task_locals[i].size);
+}
+
+static void locals_load(struct mm_machine *m, const struct mm_task *t)
+{
+	for (int i = 0; i < m->nr_task_locals; i++)
+		memcpy(m->task_locals[i].addr, &t->locals[i], m->task_locals[i].size);
+}
+
 static void switch_to(struct mm_machine *m, int to)
 {
 	struct mm_sched *s = m->sched;
 	struct mm_task *a = &s->t[m->cur_task], *b = &s->t[to];
 
+	locals_save(m, a);
+	locals_load(m, b);
 	memcpy(a->cpus, m->cpus, sizeof(a->cpus));
 	a->cpu = m->cpu;
 	a->known = m->known_lock_reports;
@@ -559,6 +574,7 @@ int mm_task_start(mm_task_fn fn, void *arg, int cpu, long points, const char *wh
 	t->arg = arg;
 	t->cpu = cpu % m->nr_cpus;
 	t->known = m->known_lock_reports;
+	locals_save(m, t);
 	t->unwind = &t->jb;
 	snprintf(t->what, sizeof(t->what), " (%s)", what);
 	if (__tsan_create_fiber) {
@@ -684,7 +700,8 @@ void mm_tasks_migrate(int from, int to)
 	for (int i = 1; i <= MM_MAX_TASKS; i++) {
 		struct mm_task *t = &s->t[i];
 
-		if (!alive(t) || t->cpu != from)
+		/* not the task running the hotplug itself (its state is live, not saved) */
+		if (!alive(t) || t->cpu != from || i == mm_cur->cur_task)
 			continue;
 		/* preempted, so nothing pins it: its CPU state and locks go with it */
 		for (int h = 0; h < t->cpus[from].nr_held; h++)

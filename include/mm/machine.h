@@ -156,6 +156,9 @@ struct mm_machine {
 	/* what makes a variant instance current again (mm_bind_global, mm_on_resume) */
 	struct { void *slot; void *value; void (*fn)(void *arg); } bindings[MM_MAX_BINDINGS];
 	int nr_bindings;
+	/* per-task words of the instance (mm_task_local) */
+	struct { void *addr; size_t size; } task_locals[MM_MAX_BINDINGS];
+	int nr_task_locals;
 
 	/* resources outside the machine's allocations (mm_on_destroy) */
 	struct { void (*fn)(void *arg); void *arg; } cleanups[MM_MAX_CLEANUPS];
@@ -193,6 +196,12 @@ static inline void mm_machine_enter(struct mm_machine *m) { mm_cur = m; }
 void mm_bind_global(void *slot, void *value);
 /* likewise: @fn(@arg) makes the instance current (real-source state) */
 void mm_on_resume(void (*fn)(void *arg), void *arg);
+/*
+ * A word of the instance that describes the op under way (a flag an op
+ * sets for its own calls): each task keeps its own value, swapped in and
+ * out with it; a started task begins with the starter's.  @size <= 8.
+ */
+void mm_task_local(void *addr, size_t size);
 /* make the current machine's instance current again (the bindings) */
 void mm_machine_resume_bindings(struct mm_machine *m);
 

@@ -157,6 +157,8 @@ struct dr_state {
 	int nr_zones;
 
 	struct mutex drain_mutex;	/* pcpu_drain_mutex */
+	/* cpu_maps_update_begin(): hotplug, and boot's init_late, one at a time */
+	struct mutex cpu_add_remove_lock;
 
 	/* mm_percpu_wq: one pool per CPU */
 	struct mm_workqueue pool[MM_MAX_CPUS];

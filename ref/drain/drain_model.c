@@ -737,6 +737,10 @@ void *dr_create(const struct mm_config *cfg, const struct dr_variant_ops *vops)
 	s->online.bits = (1UL << s->nr_cpus) - 1;
 	s->init_late_done = cfg->v[DR_CFG_boot] == DR_BOOT_LATE;
 	mm_lock_init(&s->drain_mutex.dep, "pcpu_drain_mutex", MM_MUTEX);
+	mm_lock_init(&s->cpu_add_remove_lock.dep, "cpu_add_remove_lock", MM_MUTEX);
+	/* what an op sets up for its own calls: each task has its own */
+	mm_task_local(&s->slab_needs_page, sizeof(s->slab_needs_page));
+	mm_task_local(&s->reclaim_drain, sizeof(s->reclaim_drain));
 	s->nr_zones = DR_NR_ZONES;
 	for (int z = 0; z < DR_NR_ZONES; z++) {
 		struct zone *zone = &s->zones[z];
@@ -969,10 +973,14 @@ void dr_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 		break;
 	}
 	case DR_OP_CPU_ONLINE:
+		mutex_lock(&s->cpu_add_remove_lock);
 		op_cpu_online(op, res);
+		mutex_unlock(&s->cpu_add_remove_lock);
 		break;
 	case DR_OP_CPU_OFFLINE:
+		mutex_lock(&s->cpu_add_remove_lock);
 		op_cpu_offline(op, res);
+		mutex_unlock(&s->cpu_add_remove_lock);
 		break;
 	case DR_OP_INJECT_WORK:
 		op_inject(op, res);
@@ -991,8 +999,12 @@ void dr_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 				  MM_FAIL_KTHREAD_CREATE : MM_FAIL_KMALLOC] = op->arg[DR_FAIL_NEXT_n];
 		break;
 	case DR_OP_INIT_LATE:
-		if (s->init_late_done)
+		/* boot runs it once, before hotplug can start */
+		mutex_lock(&s->cpu_add_remove_lock);
+		if (s->init_late_done) {
+			mutex_unlock(&s->cpu_add_remove_lock);
 			goto skip;
+		}
 		s->slab_needs_page = op->arg[DR_INIT_LATE_slab];
 		s->reclaim_drain = (int)op->arg[DR_INIT_LATE_reclaim_drain];
 		if (s->vops->init_late)
@@ -1000,6 +1012,7 @@ void dr_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 		s->init_late_done = true;
 		s->slab_needs_page = false;
 		s->reclaim_drain = DR_ZONE_NULL;
+		mutex_unlock(&s->cpu_add_remove_lock);
 		res->val[0] = s->nr_workers;
 		break;
 	default:
