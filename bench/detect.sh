@@ -16,8 +16,14 @@ trap 'rm -rf "$TMP"' EXIT
 found=0 times=()
 for s in $SEEDS; do
 	# no seeds either: the family's corpus/<family>/ would start it with them
+	# a lasting corpus of its own per seed (mmdiff refuses the seed directory)
+	mkdir -p "$TMP/c$s"
 	out=$(MMDIFF_SEEDS="$TMP/empty" build/bin/mmdiff fuzz --family "$FAMILY" --variants "$PAIR" --engine "$ENGINE" \
-		--time "$TIME" --seed "$s" --findings "$TMP/f$s" --corpus "$TMP/empty" 2>&1 || true)
+		--time "$TIME" --seed "$s" --findings "$TMP/f$s" --corpus "$TMP/c$s" 2>&1 || true)
+	if ! printf '%s\n' "$out" | grep -q 'mmdiff-fuzz:'; then
+		echo "seed $s: the campaign did not run: $(printf '%s\n' "$out" | tail -1)" >&2
+		exit 1
+	fi
 	line=$(printf '%s\n' "$out" | grep -m1 '^MMDIFF-FOUND' || true)
 	if [ -n "$line" ]; then
 		t=$(printf '%s\n' "$line" | sed -n 's/.* after \([0-9.]*\)s.*/\1/p')

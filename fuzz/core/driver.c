@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The differential driver; see driver.h. */
 #include <errno.h>
+#include <execinfo.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,9 +85,31 @@ static void death_report_text(const char *report)
 	death_say("unknown");
 }
 
-/* other sanitizers' deaths (UBSan): the place is not known */
+void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out_buf, size_t out_buf_size)
+	__attribute__((weak));
+
+/*
+ * Other sanitizers' deaths (UBSan: an index out of bounds, say): the
+ * callback runs on the dying stack, so the place is its first frame in
+ * the ports or a family's executor (ref/, impl/, fuzz/families/).
+ */
 static void death_report(void)
 {
+	void *bt[48];
+	int n = backtrace(bt, 48);
+
+	for (int i = 0; i < n && __sanitizer_symbolize_pc; i++) {
+		char sym[320], fn[128], file[180];
+
+		__sanitizer_symbolize_pc(bt[i], "%f %s", sym, sizeof(sym));
+		if (sscanf(sym, "%127s %179s", fn, file) != 2)
+			continue;
+		if (strstr(file, "/ref/") || strstr(file, "/impl/") ||
+		    strstr(file, "/fuzz/families/")) {
+			death_say(fn);
+			return;
+		}
+	}
 	death_say("unknown");
 }
 

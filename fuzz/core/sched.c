@@ -38,7 +38,7 @@ void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_
 				     size_t *size_old) __attribute__((weak));
 void __asan_unpoison_memory_region(void const volatile *addr, size_t size)
 	__attribute__((weak));
-int __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out_buf, size_t out_buf_size)
+void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out_buf, size_t out_buf_size)
 	__attribute__((weak));
 void *__tsan_get_current_fiber(void) __attribute__((weak));
 void *__tsan_create_fiber(unsigned int flags) __attribute__((weak));
