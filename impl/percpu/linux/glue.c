@@ -556,7 +556,7 @@ void mmk_trace_create_chunk(void *base_addr)
 	 * is born populated (km), so pcpu_balance_populated() needs one.
 	 */
 	if (in->balance_creations >= 0 && in->balance_task == mm_cur->cur_task &&
-	    ++in->balance_creations > PCPU_CREATE_PER_BALANCE_BOUND)
+	    ++in->balance_creations > PCPU_CREATE_PER_BALANCE_BOUND && mm_op_alone())
 		mm_violation("UNBOUNDED_CHUNK_CREATION", "pcpu_balance_workfn",
 			     "one balance run created %d chunks (bound %d); %d chunks alive",
 			     in->balance_creations, PCPU_CREATE_PER_BALANCE_BOUND, in->nr_ids);
