@@ -34,6 +34,14 @@ struct mm_instance {
 	uint32_t start_points;
 };
 
+/*
+ * Called, when set, after every op mm_run() observes (no task alive), with
+ * the reference's observables and machine: what a fuzzer may turn into
+ * state coverage.  It must not change anything the run computes.
+ */
+extern void (*mm_state_feedback)(const struct mm_family *fam, const void *obs,
+				 const struct mm_machine *m);
+
 struct mm_verdict {
 	bool violated;
 	char sig[192];

@@ -7,6 +7,7 @@
  *   MMDIFF_KNOWN_SIGS=F   signatures (one per line) not to report again
  *   MMDIFF_MUTATOR=bytes  libFuzzer: its own byte mutations only (default
  *                         "ops": the op-aware mutator, see below)
+ *   MMDIFF_STATECOV=0     libFuzzer: no state coverage (statecov.h)
  * A new violation prints "MMDIFF-VIOLATION: <signature>" and the finding on
  * stderr, then aborts, which both engines record as a crash.
  */
@@ -17,6 +18,7 @@
 #include "driver.h"
 #include "input.h"
 #include "mutator.h"
+#include "statecov.h"
 
 #ifndef MM_FAMILY
 #error "MM_FAMILY must name the family"
@@ -115,6 +117,11 @@ static void init(void)
 	if (getenv("MMDIFF_TASKS") && !strcmp(getenv("MMDIFF_TASKS"), "off"))
 		mm_tasks_enable(false);
 	check_mutator_env();
+#ifndef __AFL_COMPILER
+	/* libFuzzer reads the extra counters; AFL++ sees its edges only */
+	if (!getenv("MMDIFF_STATECOV") || strcmp(getenv("MMDIFF_STATECOV"), "0"))
+		mm_statecov_enable();
+#endif
 	mm_report_sanitizer_deaths(stderr, "MMDIFF-VIOLATION: ", true);
 }
 

@@ -136,6 +136,7 @@ MM_DECLARE_OPS(PCPU_OPS)
 	O(p, nr_populated, "pcpu_nr_populated: populated pages, per unit") \
 	O(p, nr_empty_pop_pages, "pcpu_nr_empty_pop_pages: empty populated pages for atomic allocations") \
 	O(p, nr_chunks, "chunks alive, first and reserved excluded") \
+	O(p, nr_free_chunks, "of them fully free (what the balance work reclaims beyond one)") \
 	O(p, nr_depopulated, "pages (per unit) depopulated since start") \
 	O(p, nr_isolated, "chunks isolated from allocation now (v5.14)") \
 	O(p, pop_slack, "populated pages this variant may hold beyond its reference in lockstep") \

@@ -812,6 +812,8 @@ static void mmk_port_observe(void *inst, struct pcpu_obs *o)
 	for (int i = 0; i < n; i++) {
 		o->nr_chunks += !ci[i].immutable;
 		o->nr_isolated += ci[i].isolated;
+		o->nr_free_chunks += ci[i].kind == 1 &&
+				     ci[i].free_bytes == ci[i].nr_pages * (int)MM_PAGE_SIZE;
 	}
 	o->nr_depopulated = in->unmapped_pages / (in->nr_units ? in->nr_units : 1);
 	o->pop_slack = PCPU_EMPTY_POP_PAGES_HIGH;	/* one chunk type, as v5.14 */

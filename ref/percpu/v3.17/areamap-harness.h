@@ -182,8 +182,14 @@ static void *am_create(const struct mm_config *cfg, const struct pcpu_live *live
 
 static void am_observe(void *inst, struct pcpu_obs *o)
 {
+	struct pcpu_chunk *chunk;
+
 	G = inst;
 	o->nr_chunks = G->nr_chunks;
+	/* fully free chunks sit on the last slot (pcpu_chunk_relocate()) */
+	list_for_each_entry(chunk, &pcpu_slot[pcpu_nr_slots - 1], list)
+		o->nr_free_chunks += chunk != pcpu_first_chunk && chunk != pcpu_reserved_chunk &&
+				     chunk->free_size == pcpu_unit_size;
 	o->nr_depopulated = G->nr_depopulated;
 	o->pop_slack = am_pop_slack();
 	o->nr_chunk_types = 1;

@@ -399,8 +399,11 @@ void pcpu_bm_observe(void *inst, struct pcpu_obs *o)
 	struct pcpu_chunk *chunk;
 
 	pcpu_G = inst;
-	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list)
+	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list) {
 		o->nr_isolated += chunk->isolated;
+		o->nr_free_chunks += chunk != pcpu_first_chunk && chunk != pcpu_reserved_chunk &&
+				     chunk->free_bytes == pcpu_unit_size;
+	}
 	o->nr_chunks = pcpu_G->nr_chunks;
 	o->nr_depopulated = pcpu_G->nr_depopulated;
 	o->nr_chunk_types = PCPU_NR_CHUNK_TYPES;
