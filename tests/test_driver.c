@@ -4,12 +4,14 @@
  * single-variant and differential violations, first-violation-wins,
  * violations at create, determinism, and cleanup after an unwind.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <linux/bug.h>
 #include <linux/spinlock.h>
 #include "driver.h"
 #include "input.h"
+#include "statecov.h"
 #include "test.h"
 
 /* toy: a counter; op "add n"; the buggy variant leaks a lock at n == 7 */
@@ -95,9 +97,14 @@ static const struct mm_invdesc toy_invariants[] = {
 	{ "TOY_EQUAL", "", "counts equal" }, { "TOY_LIMIT", "", "count stays under 100" }, { NULL },
 };
 
+static const struct mm_obsdesc toy_obsdesc[] = {
+	{ "count", offsetof(struct toy_obs, count), 1, "the counter" },
+};
+
 static const struct mm_family toy = {
 	.name = "toy", .ops = toy_ops, .nr_cfg = 1, .cfg = toy_cfg,
 	.invariants = toy_invariants, .cfg_machine = toy_machine, .op_context = toy_ctx,
+	.nr_obs = 1, .obs = toy_obsdesc,
 	.obs_size = sizeof(struct toy_obs), .diff = toy_diff,
 };
 
@@ -160,6 +167,23 @@ int main(void)
 {
 	struct mm_verdict v;
 	int ok[] = { 1, 2, 3 }, diff[] = { 1, 5, 1 }, leak[] = { 1, 7, 5 }, big[] = { 90, 20 };
+
+	/*
+	 * state coverage: a count in a new bucket is new state; the verdicts
+	 * are the same with it (the whole test below runs with it on)
+	 */
+	mm_statecov_enable();
+	mm_statecov_reset();
+	v = run(&ref, &ref, 0, ok, 3);		/* counts 1, 3, 6 */
+	unsigned int small = mm_statecov_hits();
+	CHECK(small > 0);
+	mm_statecov_reset();
+	v = run(&ref, &ref, 0, big, 2);		/* 90, then 110: the reference's own limit */
+	mm_statecov_reset();
+	v = run(&ref, &ref, 0, (int[]){ 1, 20, 30 }, 3);	/* 1, 21, 51 */
+	CHECK(mm_statecov_hits() > 0);
+	v = run(&ref, &ref, 0, ok, 3);
+	CHECK(mm_statecov_hits() > small);	/* buckets 17-64 added to 0-8 */
 
 	v = run(&ref, &ref, 0, ok, 3);
 	CHECK(!v.violated);

@@ -81,3 +81,17 @@ void mm_statecov_enable(void)
 {
 	mm_state_feedback = state_feedback;
 }
+
+void mm_statecov_reset(void)
+{
+	memset(sc_counters, 0, sizeof(sc_counters));
+}
+
+unsigned int mm_statecov_hits(void)
+{
+	unsigned int n = 0;
+
+	for (int i = 0; i < SC_COUNTERS; i++)
+		n += sc_counters[i] != 0;
+	return n;
+}

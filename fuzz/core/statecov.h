@@ -16,5 +16,8 @@
 
 /* set mm_state_feedback to the state-coverage hook (libFuzzer targets) */
 void mm_statecov_enable(void);
+/* tests: clear the counters (libFuzzer does before each input); count the set ones */
+void mm_statecov_reset(void);
+unsigned int mm_statecov_hits(void);
 
 #endif
