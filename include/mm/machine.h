@@ -231,7 +231,36 @@ long mm_check(const void *p, size_t len, uint64_t id, int cpu);
 /* -- execution context, locks, scheduling points --------------------- */
 void mm_set_context(int cpu, enum mm_ctx ctx);	/* enter an op's context */
 void mm_clear_context(void);			/* leave it; checks leaks */
+/*
+ * The current CPU (smp_processor_id()) and its execution state.  In the
+ * threaded mode (MM_THREADS builds, include/mm/threads.h) each simulated
+ * CPU is a thread: the CPU a worker runs as and its held-lock state are
+ * the thread's own; everywhere else they are the machine's.
+ */
+#ifdef MM_THREADS
+extern _Thread_local int mm_thread_cpu;			/* -1: not a worker */
+extern _Thread_local struct mm_cpu *mm_thread_cpustate;
+static inline int mm_cpu_id(void)
+{
+	return mm_thread_cpu >= 0 ? mm_thread_cpu : mm_cur->cpu;
+}
+/* run as CPU @cpu from here (a port acting on another CPU's behalf) */
+static inline void mm_cpu_switch(int cpu)
+{
+	if (mm_thread_cpu >= 0)
+		mm_thread_cpu = cpu;
+	else
+		mm_cur->cpu = cpu;
+}
+static inline struct mm_cpu *mm_this_cpu(void)
+{
+	return mm_thread_cpustate ? mm_thread_cpustate : &mm_cur->cpus[mm_cur->cpu];
+}
+#else
+static inline int mm_cpu_id(void) { return mm_cur->cpu; }
+static inline void mm_cpu_switch(int cpu) { mm_cur->cpu = cpu; }
 static inline struct mm_cpu *mm_this_cpu(void) { return &mm_cur->cpus[mm_cur->cpu]; }
+#endif
 
 void mm_lock_init(struct mm_lock *l, const char *name, enum mm_lock_class cls);
 void mm_lock_acquire(struct mm_lock *l, const char *site);

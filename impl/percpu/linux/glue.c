@@ -158,7 +158,7 @@ unsigned int mmk_nr_cpus(void)
 
 int mmk_cpu(void)
 {
-	return mm_cur->cpu;
+	return mm_cpu_id();
 }
 
 void mmk_bug(const char *func, const char *what)

@@ -68,9 +68,16 @@ typedef unsigned int gfp_t;
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define barrier() __asm__ __volatile__("" ::: "memory")
+#ifdef MM_THREADS
+#include <mm/once.h>
+#define READ_ONCE(x) MM_READ_ONCE(x)
+#define WRITE_ONCE(x, v) MM_WRITE_ONCE(x, v)
+#define data_race(x) MM_DATA_RACE(x)
+#else
 #define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 #define data_race(x) (x)
+#endif
 #define EXPORT_SYMBOL(s)
 #define EXPORT_SYMBOL_GPL(s)
 #define IS_ENABLED(c) 0
