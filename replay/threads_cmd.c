@@ -26,6 +26,8 @@
 static void print_thread_verdict(const char *variant, const struct mm_thread_verdict *tv,
 				 bool verbose)
 {
+	if (tv->tolerated[0])
+		printf("tolerated (fuzz/core/tsan-tolerated.txt):\n%s", tv->tolerated);
 	if (!tv->violated) {
 		printf("MMDIFF-VERDICT: OK\n");
 		return;
@@ -34,6 +36,8 @@ static void print_thread_verdict(const char *variant, const struct mm_thread_ver
 	printf("  %-10s %s\n", "variant:", variant);
 	printf("  %-10s %s\n", "invariant:", tv->inv);
 	printf("  %-10s %s\n", "details:", tv->detail);
+	if (tv->also[0])
+		printf("  also:\n%s", tv->also);
 	if (verbose && tv->report[0])
 		printf("  report:\n%s\n", tv->report);
 	printf("MMDIFF-VERDICT: %s\n", tv->sig);

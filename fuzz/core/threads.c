@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -147,7 +148,6 @@ bool mm_tsan_parse_race(const char *text, const char *family, const char *varian
 	const char *w = strstr(text, "WARNING: ThreadSanitizer: data race");
 	struct access acc[2];
 	const char *l, *name;
-	const struct mm_family *fam = mm_family_find(family);
 	int n = 0;
 
 	if (!w)
@@ -173,13 +173,17 @@ bool mm_tsan_parse_race(const char *text, const char *family, const char *varian
 		n = 2;
 	}
 	out->violated = true;
+	out->fn_a[0] = out->fn_b[0] = 0;
 	if (!acc[0].fn[0] && !acc[1].fn[0]) {
 		/* no port code on either side: the harness raced with itself */
 		snprintf(out->inv, sizeof(out->inv), "HARNESS");
-		mm_signature(out->sig, sizeof(out->sig), fam, variant, "HARNESS",
-			     acc[0].top[0] ? acc[0].top : "threads", NULL);
+		snprintf(out->sig, sizeof(out->sig), "%s/%s/HARNESS@%s", family, variant,
+			 acc[0].top[0] ? acc[0].top : "threads");
 	} else {
 		const char *a = acc[0].fn, *b = acc[1].fn;
+
+		snprintf(out->fn_a, sizeof(out->fn_a), "%s", a);
+		snprintf(out->fn_b, sizeof(out->fn_b), "%s", b);
 
 		name = !a[0] ? b : !b[0] ? a : strcmp(a, b) <= 0 ? a : b;
 		snprintf(out->inv, sizeof(out->inv), "DATA_RACE");
@@ -215,14 +219,55 @@ int mm_threads_run_isolated(const struct mm_family *fam, const struct mm_variant
 const char *__tsan_default_options(void);
 const char *__tsan_default_options(void)
 {
-	return "halt_on_error=1:exitcode=66:report_thread_leaks=0:detect_deadlocks=0:"
-	       "report_signal_unsafe=0:history_size=4";
+	return "halt_on_error=0:exitcode=66:report_thread_leaks=0:detect_deadlocks=0:"
+	       "report_signal_unsafe=0:history_size=4:suppressions=" MM_TSAN_SUPP;
 }
 
 bool mm_threads_running;
 _Thread_local int mm_thread_cpu = -1;
 _Thread_local int mm_thread_home = -1;
 _Thread_local struct mm_cpu *mm_thread_cpustate;
+
+/* -- the tolerated list ---------------------------------------------------- */
+
+/*
+ * fuzz/core/tsan-tolerated.txt: "<family>/<variant pattern> <function> <function>"
+ * per line (fnmatch patterns; the two functions in either order), '#' comments.
+ */
+static bool tolerated(const char *family, const char *variant, const char *a, const char *b)
+{
+	static char *text;
+	static bool loaded;
+	char who[160];
+	const char *l;
+
+	if (!loaded) {
+		FILE *f = fopen(MM_TSAN_TOLERATED, "r");
+
+		loaded = true;
+		if (f) {
+			text = calloc(1, 1 << 16);
+			if (text)
+				text[fread(text, 1, (1 << 16) - 1, f)] = 0;
+			fclose(f);
+		}
+	}
+	if (!text || !a[0] || !b[0])
+		return false;
+	snprintf(who, sizeof(who), "%s/%s", family, variant);
+	for (l = text; *l; l += strcspn(l, "\n"), l += *l == '\n') {
+		char p[160], fa[96], fb[96];
+
+		if (*l == '#' || sscanf(l, "%159s %95s %95s", p, fa, fb) != 3)
+			continue;
+		if (fnmatch(p, who, 0))
+			continue;
+		if ((!fnmatch(fa, a, 0) && !fnmatch(fb, b, 0)) ||
+		    (!fnmatch(fa, b, 0) && !fnmatch(fb, a, 0)))
+			return true;
+	}
+	return false;
+}
 
 /* -- the harness mutex ------------------------------------------------------ */
 
@@ -480,14 +525,55 @@ int mm_threads_run_isolated(const struct mm_family *fam, const struct mm_variant
 	waitpid(pid, &status, 0);
 	if (trace && got)
 		fprintf(trace, "%s", buf);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
 	viol = strstr(buf, "MMDIFF-THREADS-VIOLATION\t");
-	if (mm_tsan_parse_race(buf, fam->name, v->name, out)) {
-		const char *w = strstr(buf, "WARNING: ThreadSanitizer");
+	{
+		/* every race of the run: the first one not tolerated is the verdict */
+		static struct mm_thread_verdict one;
+		const char *w = buf;
+		size_t also = 0, tol = 0;
+		bool found = false;
 
-		snprintf(out->report, sizeof(out->report), "%s", w ? w : buf);
-		return 1;
+		while ((w = strstr(w, "WARNING: ThreadSanitizer: data race"))) {
+			const char *next = strstr(w + 1, "WARNING: ThreadSanitizer");
+			char *line;
+			size_t *len;
+
+			if (!mm_tsan_parse_race(w, fam->name, v->name, &one)) {
+				w++;
+				continue;
+			}
+			if (tolerated(fam->name, v->name, one.fn_a, one.fn_b)) {
+				line = out->tolerated;
+				len = &tol;
+				if (*len >= sizeof(out->tolerated) || strstr(line, one.detail))
+					goto next;
+				*len += (size_t)snprintf(line + *len, sizeof(out->tolerated) - *len,
+							 "%s: %s\n", one.sig, one.detail);
+			} else if (!found) {
+				found = true;
+				memcpy(out->sig, one.sig, sizeof(out->sig));
+				memcpy(out->inv, one.inv, sizeof(out->inv));
+				memcpy(out->detail, one.detail, sizeof(out->detail));
+				memcpy(out->fn_a, one.fn_a, sizeof(out->fn_a));
+				memcpy(out->fn_b, one.fn_b, sizeof(out->fn_b));
+				snprintf(out->report, sizeof(out->report), "%.*s",
+					 (int)(next ? (size_t)(next - w) : strlen(w)), w);
+			} else if (also < sizeof(out->also) && strcmp(one.sig, out->sig) &&
+				   !strstr(out->also, one.detail)) {
+				also += (size_t)snprintf(out->also + also, sizeof(out->also) - also,
+							 "%s: %s\n", one.sig, one.detail);
+			}
+next:
+			w++;
+		}
+		if (found) {
+			out->violated = true;
+			return 1;
+		}
+		out->violated = false;
+		if (!viol && WIFEXITED(status) &&
+		    (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 66))
+			return 0;	/* clean, or only tolerated races */
 	}
 	out->violated = true;
 	if (viol) {

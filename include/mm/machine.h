@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <mm/once.h>
 
 #define MM_MAX_CPUS		8
 #define MM_PAGE_SIZE		4096UL

@@ -27,12 +27,17 @@
  *    (mm_tsan_ignore_*): the kernel marks the races it tolerates that way.
  *  - The first violation of a worker (an invariant, the lock checker, a
  *    kernel BUG) ends the run: it is written as one line and the process
- *    exits.  So is the first data race: ThreadSanitizer runs with
- *    halt_on_error.  Runs therefore happen in a child process
- *    (mm_threads_run_isolated) that turns either into a verdict:
- *    "<family>/<variant>/DATA_RACE:<function>" for a race, the function
+ *    exits.  Data races do not end it (halt_on_error=0): every race of the
+ *    run is reported.  Runs happen in a child process
+ *    (mm_threads_run_isolated) that turns the output into a verdict: the
+ *    first race not on the tolerated list (fuzz/core/tsan-tolerated.txt:
+ *    races the kernel itself has and tolerates, by variant and function
+ *    pair) gives "<family>/<variant>/DATA_RACE:<function>", the function
  *    being the first port function (ref/, impl/, the kernel trees) of
- *    either access, the lesser name of the two; the detail names both.
+ *    either access, the lesser name of the two; the detail names both and
+ *    the locks held.  Without a race, a violation gives its usual
+ *    signature.  fuzz/core/tsan.supp suppresses the harness's own races
+ *    that the ignore list cannot reach.
  */
 #ifndef MM_THREADS_H
 #define MM_THREADS_H
@@ -91,6 +96,15 @@ struct mm_thread_verdict {
 	char detail[MM_DETAIL_LEN];
 	char report[8192];	/* the sanitizer's report (or the violation line) */
 	int rounds;		/* rounds the run got through (-1: unknown) */
+	/*
+	 * with TSAN_OPTIONS=halt_on_error=0 (a survey): the other races'
+	 * signatures and details, one per line
+	 */
+	char also[4096];
+	/* the two port functions of the (first) race, "" when harness code */
+	char fn_a[96], fn_b[96];
+	/* races the tolerated list (fuzz/core/tsan-tolerated.txt) names, one per line */
+	char tolerated[2048];
 };
 
 /*
