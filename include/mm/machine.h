@@ -352,6 +352,19 @@ void mm_sched_wake(const struct mm_lock *l);
 /* a lock owner id: the task and the CPU it took the lock on; and its task */
 static inline int mm_owner_id(int task, int cpu) { return task * MM_MAX_CPUS + cpu + 1; }
 static inline int mm_owner_task(int owner) { return (owner - 1) / MM_MAX_CPUS; }
+/*
+ * Who runs: the op stream 0, a started task its number; in the threaded
+ * mode a CPU thread its own number past the tasks' (include/mm/threads.h).
+ */
+#ifdef MM_THREADS
+extern _Thread_local int mm_thread_home;
+static inline int mm_task_id(void)
+{
+	return mm_thread_home >= 0 ? MM_MAX_TASKS + 1 + mm_thread_home : mm_cur->cur_task;
+}
+#else
+static inline int mm_task_id(void) { return mm_cur->cur_task; }
+#endif
 void mm_sched_destroy(struct mm_machine *m);
 
 /* -- loop guards ------------------------------------------------------ */
