@@ -17,9 +17,8 @@ void AnnotateIgnoreWritesBegin(const char *file, int line);
 void AnnotateIgnoreWritesEnd(const char *file, int line);
 
 #define MM_READ_ONCE(x) ({						\
-	__typeof__(x) __mm_ro;						\
 	AnnotateIgnoreReadsBegin(__FILE__, __LINE__);			\
-	__mm_ro = *(const volatile __typeof__(x) *)&(x);		\
+	__typeof__(x) __mm_ro = *(const volatile __typeof__(x) *)&(x);	\
 	AnnotateIgnoreReadsEnd(__FILE__, __LINE__);			\
 	__mm_ro; })
 #define MM_WRITE_ONCE(x, v) ({						\

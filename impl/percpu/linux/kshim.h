@@ -241,7 +241,11 @@ static inline void list_del(struct list_head *e)
 static inline void list_del_init(struct list_head *e) { __list_del(e->prev, e->next); INIT_LIST_HEAD(e); }
 static inline void list_move(struct list_head *e, struct list_head *h) { __list_del(e->prev, e->next); list_add(e, h); }
 static inline void list_move_tail(struct list_head *e, struct list_head *h) { __list_del(e->prev, e->next); list_add_tail(e, h); }
+#ifdef MM_THREADS	/* the kernel's list_empty() reads with READ_ONCE() */
+static inline int list_empty(const struct list_head *h) { return READ_ONCE(h->next) == h; }
+#else
 static inline int list_empty(const struct list_head *h) { return h->next == h; }
+#endif
 #define list_entry(p, t, m) container_of(p, t, m)
 #define list_first_entry(h, t, m) list_entry((h)->next, t, m)
 #define list_last_entry(h, t, m) list_entry((h)->prev, t, m)
