@@ -742,6 +742,9 @@ void mm_lock_acquire(struct mm_lock *l, const char *site)
 	acquire_checks(l, site);
 #ifdef MM_THREADS
 	if (mm_threads_running) {
+		mm_threads_cpu_sync();
+		if (l->cls != MM_MUTEX)
+			mm_threads_cpu_own();	/* preemption goes off before the spin */
 		mm_thread_lock(l, site);	/* a real lock: the OS decides who waits */
 		mark_held(l, site);
 		return;
@@ -778,8 +781,12 @@ bool mm_lock_tryacquire(struct mm_lock *l, const char *site)
 		mm_lock_report(MM_LR_NMI_UNSAFE, site, l, "%s trylock in NMI context", l->name);
 #ifdef MM_THREADS
 	if (mm_threads_running) {
-		if (!mm_thread_trylock(l))
+		if (l->cls != MM_MUTEX)
+			mm_threads_cpu_own();
+		if (!mm_thread_trylock(l)) {
+			mm_threads_cpu_sync();
 			return false;
+		}
 		mark_held(l, site);
 		return true;
 	}
@@ -819,8 +826,10 @@ static void lock_release(struct mm_lock *l, const char *site)
 	}
 	l->owner = 0;
 #ifdef MM_THREADS
-	if (mm_threads_running)
+	if (mm_threads_running) {
 		mm_thread_unlock(l);
+		mm_threads_cpu_sync();
+	}
 #endif
 	mm_sched_wake(l);
 }
@@ -889,14 +898,23 @@ void mm_allocator_entry(const char *site)
 		mm_lock_report(MM_LR_NMI_UNSAFE, site, NULL, "allocator entered in NMI context");
 }
 
+/* the threaded mode: a CPU with interrupts or preemption off is its thread's */
+#ifdef MM_THREADS
+#define cpu_sync() mm_threads_cpu_sync()
+#else
+#define cpu_sync() do { } while (0)
+#endif
+
 void mm_irq_disable(void)
 {
 	mm_this_cpu()->irqs_disabled = 1;
+	cpu_sync();
 }
 
 void mm_irq_enable(void)
 {
 	mm_this_cpu()->irqs_disabled = 0;
+	cpu_sync();
 }
 
 int mm_irq_save(void)
@@ -910,11 +928,13 @@ int mm_irq_save(void)
 void mm_irq_restore(int flags)
 {
 	mm_this_cpu()->irqs_disabled = flags ? 1 : 0;
+	cpu_sync();
 }
 
 void mm_preempt_disable(void)
 {
 	mm_this_cpu()->preempt_count++;
+	cpu_sync();
 }
 
 void mm_preempt_enable(void)
@@ -926,6 +946,7 @@ void mm_preempt_enable(void)
 			       "preemption enabled more often than disabled");
 	else
 		c->preempt_count--;
+	cpu_sync();
 }
 
 void mm_lockless_enter(void)
@@ -945,6 +966,13 @@ void mm_lockless_exit(void)
 void mm_queue_work(struct mm_workqueue *wq, struct work_struct *w)
 {
 	mm_harness_lock();
+#ifdef MM_THREADS
+	/* the kernel's test_and_set_bit(WORK_STRUCT_PENDING): two CPUs, one queueing */
+	if (mm_threads_running && w->pending) {
+		mm_harness_unlock();
+		return;
+	}
+#endif
 	w->pending = true;
 	w->next = NULL;
 	wq->nr_queued++;

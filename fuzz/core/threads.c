@@ -354,6 +354,52 @@ void mm_thread_unlock(struct mm_lock *l)
 	pthread_mutex_unlock(real_lock(l));
 }
 
+/* -- CPU ownership while interrupts or preemption are off ---------------------- */
+
+static pthread_mutex_t cpu_mu[MM_MAX_CPUS] = {
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+};
+static _Thread_local int own_cpu = -1;
+
+void mm_threads_cpu_own(void)
+{
+	struct timespec until;
+	int cpu;
+
+	if (!mm_threads_running || !mm_thread_cpustate || own_cpu >= 0)
+		return;
+	cpu = mm_cpu_id();
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += LOCK_WAIT_S;
+	if (pthread_mutex_timedlock(&cpu_mu[cpu], &until))
+		mm_violation("DEADLOCK", "threads",
+			     "CPU %d: waited %d s for its interrupts or preemption to be on again",
+			     cpu, LOCK_WAIT_S);
+	own_cpu = cpu;
+}
+
+void mm_threads_cpu_release(void)
+{
+	if (own_cpu < 0)
+		return;
+	pthread_mutex_unlock(&cpu_mu[own_cpu]);
+	own_cpu = -1;
+}
+
+void mm_threads_cpu_sync(void)
+{
+	const struct mm_cpu *c = mm_thread_cpustate;
+
+	if (!mm_threads_running || !c)
+		return;
+	if (c->irqs_disabled || c->preempt_count)
+		mm_threads_cpu_own();
+	else
+		mm_threads_cpu_release();
+}
+
 /* -- a violation ends the run ------------------------------------------------- */
 
 static int result_fd = -1;
@@ -410,9 +456,11 @@ static void *worker_main(void *arg)
 			mm_op_context(w->in->fam, w->op, &cpu, &ctx);
 			memset(&w->res, 0, sizeof(w->res));
 			mm_set_context(cpu, ctx);
+			mm_threads_cpu_sync();	/* a context with interrupts off owns the CPU */
 			mm_allocator_entry("op entry");
 			w->in->v->exec(w->in->inst, w->op, &w->res);
 			mm_clear_context();
+			mm_threads_cpu_release();
 		}
 		pthread_barrier_wait(&round_end);
 	}

@@ -79,6 +79,20 @@ void mm_thread_lock(struct mm_lock *l, const char *site);
 bool mm_thread_trylock(struct mm_lock *l);
 void mm_thread_unlock(struct mm_lock *l);
 
+/*
+ * A CPU with interrupts or preemption off runs nothing else: its thread
+ * owns the CPU (a mutex per CPU) from then until both are on again, so a
+ * thread acting as that CPU (mm_cpu_switch: a drain on its behalf) waits,
+ * as the kernel's work item on that CPU would.  mm_threads_cpu_sync()
+ * takes or drops the CPU after the state changed; mm_threads_cpu_own()
+ * takes it before a spinlock is waited for (the kernel disables
+ * preemption first).  A thread owns one CPU at most.
+ */
+void mm_threads_cpu_sync(void);
+void mm_threads_cpu_own(void);
+/* the CPUs the thread owns at the end of an op: given back */
+void mm_threads_cpu_release(void);
+
 /* a violation in a threaded run: write it and end the process */
 __attribute__((noreturn)) void mm_threads_die(struct mm_machine *m);
 #else
