@@ -6,6 +6,8 @@
 #   ./build.sh test            build plain, fuzz and afl; run every test
 #   ./build.sh fuzz [SECONDS]  the campaign: every family's pairs on this
 #                              machine's cores, SECONDS per pair (default 60)
+#   ./build.sh tsan-campaign [SECONDS]  the threaded ThreadSanitizer campaign:
+#                              every family's variants, SECONDS per family
 #   ./build.sh cov             coverage of the ports per family (llvm-cov HTML in
 #                              build/cov/html/<family>/, unreached port functions),
 #                              from the seeds, regress and lasting corpora ($MMDIFF_CORPUS)
@@ -274,8 +276,31 @@ cmd_test() {
 	build_flavor plain
 	build_flavor fuzz
 	build_flavor afl
+	# the threaded ThreadSanitizer mode: tests/cli/test_threads.sh runs it
+	build_flavor tsan
 	say "build.sh: running tests"
 	(cd build/plain && ctest --output-on-failure -j "$JOBS" --timeout 1200)
+}
+
+# The threaded ThreadSanitizer campaign (docs/threads.md): every family's
+# variants threaded, inputs grown from corpus/<family>/ for SECONDS per
+# family (default 60), under nice; reproducers in findings/threads/.
+cmd_tsan_campaign() {
+	local secs=${1:-60} fam vars rc=0 r
+	ensure_deps
+	kernel_sources
+	build_flavor tsan
+	for fam in ${MMDIFF_TSAN_FAMILIES:-$FAMILIES}; do
+		vars=$(build/bin/mmdiff-tsan list | awk -v f="$fam" '$1 == f {print $2}' | paste -sd, -)
+		[ -n "$vars" ] || continue
+		say "build.sh: threaded campaign: $fam ($vars), ${secs}s"
+		r=0
+		nice -n 10 build/bin/mmdiff-tsan run --threads --family "$fam" --variants "$vars" \
+			--time "$secs" --seed 1 --findings findings/threads || r=$?
+		[ "$r" -le 1 ] || rc=2
+		[ "$r" = 1 ] && [ "$rc" = 0 ] && rc=1
+	done
+	exit "$rc"
 }
 
 # docs/<family>-language.md: the declared tables, as `mmdiff list` prints them
@@ -588,9 +613,10 @@ fuzz) shift; cmd_fuzz "$@" ;;
 cov) cmd_cov ;;
 docs) cmd_docs ;;
 patchcheck) shift; cmd_patchcheck "$@" ;;
+tsan-campaign) shift; cmd_tsan_campaign "$@" ;;
 deps) ensure_deps ;;
 *)
-	say "usage: ./build.sh [all | build FLAVOR... | test | fuzz [SECONDS] | cov | docs | deps]"
+	say "usage: ./build.sh [all | build FLAVOR... | test | fuzz [SECONDS] | tsan-campaign [SECONDS] | cov | docs | deps]"
 	exit 2
 	;;
 esac

@@ -62,6 +62,8 @@ struct mmd_opts {
 /* parse argv (after the subcommand); 0 or -1 after mmd_err */
 int mmd_parse_opts(int argc, char **argv, unsigned int allowed,
 		   struct mmd_opts *o);
+/* mmdiff run --threads ... (threads_cmd.c) */
+int mmd_cmd_run_threads(int argc, char **argv);
 
 /* -- helpers (util.c) ------------------------------------------------- */
 __attribute__((format(printf, 1, 2)))

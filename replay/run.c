@@ -119,6 +119,9 @@ int mmd_cmd_run(int argc, char **argv)
 	char **paths;
 	int npaths, worst = MMD_OK, nviol = 0, nbad = 0, fd;
 
+	for (int i = 0; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--threads"))
+			return mmd_cmd_run_threads(argc, argv);	/* threads_cmd.c */
 	if (mmd_parse_opts(argc, argv, MMD_O_FAMILY | MMD_O_VARIANTS |
 			   MMD_O_VERBOSE | MMD_O_JSON, &o))
 		return MMD_USAGE;

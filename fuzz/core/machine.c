@@ -12,6 +12,7 @@
 #include "pool.h"
 
 #include <mm/machine.h>
+#include <mm/threads.h>
 #include <linux/workqueue.h>
 #include <linux/rcupdate.h>
 
@@ -147,6 +148,7 @@ void mm_violation(const char *inv, const char *where, const char *fmt, ...)
 		fprintf(stderr, "mmdiff: harness bug: violation %s outside a machine\n", inv);
 		abort();
 	}
+	mm_harness_lock();
 	if (!m->violated) {
 		m->violated = true;
 		snprintf(m->inv, sizeof(m->inv), "%s", inv);
@@ -155,6 +157,11 @@ void mm_violation(const char *inv, const char *where, const char *fmt, ...)
 		vsnprintf(m->detail, sizeof(m->detail), fmt, ap);
 		va_end(ap);
 	}
+#ifdef MM_THREADS
+	if (mm_threads_running)
+		mm_threads_die(m);	/* the run ends at its first violation */
+#endif
+	mm_harness_unlock();
 	if (!m->unwind) {
 		fprintf(stderr, "mmdiff: harness bug: violation %s with nowhere to unwind\n", inv);
 		abort();
@@ -170,13 +177,15 @@ void mm_note(const char *what, const char *fmt, ...)
 
 	if (!m)
 		return;
+	mm_harness_lock();
 	m->notes.nr++;
 	n = snprintf(m->notes.last, sizeof(m->notes.last), "%s: ", what);
-	if (n < 0 || (size_t)n >= sizeof(m->notes.last))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(m->notes.last + n, sizeof(m->notes.last) - n, fmt, ap);
-	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(m->notes.last)) {
+		va_start(ap, fmt);
+		vsnprintf(m->notes.last + n, sizeof(m->notes.last) - n, fmt, ap);
+		va_end(ap);
+	}
+	mm_harness_unlock();
 }
 
 /* -- memory ----------------------------------------------------------- */
@@ -185,11 +194,16 @@ bool mm_should_fail(enum mm_fail_kind kind)
 {
 	struct mm_machine *m = mm_cur;
 
-	if (kind >= MM_FAIL_NR || !m->fail_next[kind])
-		return false;
-	m->fail_next[kind]--;
-	m->fail_hits[kind]++;
-	return true;
+	bool due;
+
+	mm_harness_lock();
+	due = kind < MM_FAIL_NR && m->fail_next[kind];
+	if (due) {
+		m->fail_next[kind]--;
+		m->fail_hits[kind]++;
+	}
+	mm_harness_unlock();
+	return due;
 }
 
 long mm_machine_pages_held(const struct mm_machine *m)
@@ -205,14 +219,17 @@ long mm_pages_held(void)
 static bool budget_allows(long pages, long meta)
 {
 	struct mm_machine *m = mm_cur;
-	long held = m->pages_used + pages +
-		    (m->meta_bytes + meta + (long)MM_PAGE_SIZE - 1) / (long)MM_PAGE_SIZE;
+	long held;
+	bool ok;
 
-	if (held > m->budget_pages) {
+	mm_harness_lock();
+	held = m->pages_used + pages +
+	       (m->meta_bytes + meta + (long)MM_PAGE_SIZE - 1) / (long)MM_PAGE_SIZE;
+	ok = held <= m->budget_pages;
+	if (!ok)
 		m->budget_fails++;
-		return false;
-	}
-	return true;
+	mm_harness_unlock();
+	return ok;
 }
 
 #define MM_HDR_LIVE	0x6d6d6c6976650a01ULL
@@ -226,8 +243,10 @@ static bool budget_allows(long pages, long meta)
 static void *hdr_alloc(size_t size, long pages, long meta)
 {
 	struct mm_machine *m = mm_cur;
-	struct mm_alloc_hdr *h = mm_pool_get(sizeof(*h), size);
+	struct mm_alloc_hdr *h;
 
+	mm_harness_lock();
+	h = mm_pool_get(sizeof(*h), size);
 	h->prev = NULL;
 	h->size = size;
 	h->pages = pages;
@@ -241,6 +260,7 @@ static void *hdr_alloc(size_t size, long pages, long meta)
 	m->meta_bytes += meta;
 	if (mm_pages_held() > m->pages_peak)
 		m->pages_peak = mm_pages_held();
+	mm_harness_unlock();
 	return h + 1;
 }
 
@@ -259,6 +279,7 @@ static void hdr_free(void *p, const char *where)
 	struct mm_machine *m = mm_cur;
 	struct mm_alloc_hdr *h = (struct mm_alloc_hdr *)p - 1;
 
+	mm_harness_lock();
 	if (h->magic != MM_HDR_LIVE)
 		mm_violation("PAGES_FREE_MISMATCH", where,
 			     "giving back %p, which is not handed out (given back twice?)", p);
@@ -286,6 +307,7 @@ static void hdr_free(void *p, const char *where)
 		m->retired_bytes -= (long)(sizeof(*old) + old->size);
 		mm_pool_put(old, sizeof(*old), old->size);
 	}
+	mm_harness_unlock();
 }
 
 void *mm_pages_alloc(unsigned long nr, enum mm_fail_kind kind)
@@ -301,9 +323,11 @@ bool mm_pages_charge(unsigned long nr, enum mm_fail_kind kind)
 {
 	if (mm_should_fail(kind) || !budget_allows((long)nr, 0))
 		return false;
+	mm_harness_lock();
 	mm_cur->pages_used += (long)nr;
 	if (mm_pages_held() > mm_cur->pages_peak)
 		mm_cur->pages_peak = mm_pages_held();
+	mm_harness_unlock();
 	return true;
 }
 
@@ -312,7 +336,9 @@ void mm_pages_uncharge(unsigned long nr)
 	if ((long)nr > mm_cur->pages_used)
 		mm_violation("PAGES_FREE_MISMATCH", __func__,
 			     "uncharging %lu pages, %ld charged", nr, mm_cur->pages_used);
+	mm_harness_lock();
 	mm_cur->pages_used -= (long)nr;
+	mm_harness_unlock();
 }
 
 void mm_pages_free(void *p, unsigned long nr)
@@ -368,9 +394,11 @@ void mm_kfree(void *p)
 {
 	if (!p)
 		return;
+	mm_harness_lock();
 	if (mm_cur->system_wq.head || mm_cur->rcu_head_list)
 		check_no_obj_freed(p, ((struct mm_alloc_hdr *)p - 1)->size);
 	hdr_free(p, __func__);
+	mm_harness_unlock();
 }
 
 /* splitmix64: the pattern of byte i of allocation (id, cpu) */
@@ -547,7 +575,7 @@ void mm_set_context(int cpu, enum mm_ctx ctx)
 	struct mm_machine *m = mm_cur;
 	struct mm_cpu *c;
 
-	m->cpu = cpu % m->nr_cpus;
+	mm_cpu_switch(cpu % m->nr_cpus);
 	c = mm_this_cpu();
 	memset(c, 0, sizeof(*c));
 	switch (ctx) {
@@ -593,6 +621,10 @@ void mm_clear_context(void)
 		l->owner = 0;	/* reported once; later ops must not deadlock on it */
 		if (l == &m->ctx_raw_lock || l == &m->ctx_spin_lock)
 			continue;
+#ifdef MM_THREADS
+		if (mm_threads_running)
+			mm_thread_unlock(l);
+#endif
 		mm_lock_report(MM_LR_LOCK_MISUSE, l->site ? l->site : "?", l,
 			       "%s still held at the end of the op", l->name);
 	}
@@ -612,11 +644,13 @@ void mm_lock_report(enum mm_lock_report r, const char *site,
 	char buf[MM_DETAIL_LEN];
 	va_list ap;
 
+	mm_harness_lock();
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (m->known_lock_reports & (1u << r)) {
 		mm_note("KNOWN_REF_BUG", "%s at %s: %s", lock_report_ids[r], site, buf);
+		mm_harness_unlock();
 		return;
 	}
 	if (!m->violated)
@@ -637,7 +671,12 @@ void mm_lock_init(struct mm_lock *l, const char *name, enum mm_lock_class cls)
 /* a lock's owner: the task and the CPU it took the lock on */
 int mm_lock_owner_id(void)
 {
-	return mm_owner_id(mm_cur->cur_task, mm_cur->cpu);
+#ifdef MM_THREADS
+	/* a worker keeps its id when it acts as another CPU */
+	if (mm_thread_home >= 0)
+		return mm_owner_id(0, mm_thread_home);
+#endif
+	return mm_owner_id(mm_cur->cur_task, mm_cpu_id());
 }
 
 static int task_id(void)
@@ -712,6 +751,16 @@ static void mark_held(struct mm_lock *l, const char *site)
 void mm_lock_acquire(struct mm_lock *l, const char *site)
 {
 	acquire_checks(l, site);
+#ifdef MM_THREADS
+	if (mm_threads_running) {
+		mm_threads_cpu_sync();
+		if (l->cls != MM_MUTEX)
+			mm_threads_cpu_own();	/* preemption goes off before the spin */
+		mm_thread_lock(l, site);	/* a real lock: the OS decides who waits */
+		mark_held(l, site);
+		return;
+	}
+#endif
 	if (l->cls == MM_MUTEX) {
 		mm_cur->sched_what = "before mutex_lock of";
 		mm_cur->sched_lock = l->name;
@@ -741,6 +790,18 @@ bool mm_lock_tryacquire(struct mm_lock *l, const char *site)
 		acquire_checks(l, site);
 	else if (l->cls == MM_MUTEX && mm_this_cpu()->in_nmi)
 		mm_lock_report(MM_LR_NMI_UNSAFE, site, l, "%s trylock in NMI context", l->name);
+#ifdef MM_THREADS
+	if (mm_threads_running) {
+		if (l->cls != MM_MUTEX)
+			mm_threads_cpu_own();
+		if (!mm_thread_trylock(l)) {
+			mm_threads_cpu_sync();
+			return false;
+		}
+		mark_held(l, site);
+		return true;
+	}
+#endif
 	if (l->owner)
 		return false;
 	mark_held(l, site);
@@ -775,6 +836,12 @@ static void lock_release(struct mm_lock *l, const char *site)
 			c->preempt_count--;
 	}
 	l->owner = 0;
+#ifdef MM_THREADS
+	if (mm_threads_running) {
+		mm_thread_unlock(l);
+		mm_threads_cpu_sync();
+	}
+#endif
 	mm_sched_wake(l);
 }
 
@@ -842,14 +909,23 @@ void mm_allocator_entry(const char *site)
 		mm_lock_report(MM_LR_NMI_UNSAFE, site, NULL, "allocator entered in NMI context");
 }
 
+/* the threaded mode: a CPU with interrupts or preemption off is its thread's */
+#ifdef MM_THREADS
+#define cpu_sync() mm_threads_cpu_sync()
+#else
+#define cpu_sync() do { } while (0)
+#endif
+
 void mm_irq_disable(void)
 {
 	mm_this_cpu()->irqs_disabled = 1;
+	cpu_sync();
 }
 
 void mm_irq_enable(void)
 {
 	mm_this_cpu()->irqs_disabled = 0;
+	cpu_sync();
 }
 
 int mm_irq_save(void)
@@ -863,11 +939,13 @@ int mm_irq_save(void)
 void mm_irq_restore(int flags)
 {
 	mm_this_cpu()->irqs_disabled = flags ? 1 : 0;
+	cpu_sync();
 }
 
 void mm_preempt_disable(void)
 {
 	mm_this_cpu()->preempt_count++;
+	cpu_sync();
 }
 
 void mm_preempt_enable(void)
@@ -879,6 +957,7 @@ void mm_preempt_enable(void)
 			       "preemption enabled more often than disabled");
 	else
 		c->preempt_count--;
+	cpu_sync();
 }
 
 void mm_lockless_enter(void)
@@ -897,6 +976,14 @@ void mm_lockless_exit(void)
 
 void mm_queue_work(struct mm_workqueue *wq, struct work_struct *w)
 {
+	mm_harness_lock();
+#ifdef MM_THREADS
+	/* the kernel's test_and_set_bit(WORK_STRUCT_PENDING): two CPUs, one queueing */
+	if (mm_threads_running && w->pending) {
+		mm_harness_unlock();
+		return;
+	}
+#endif
 	w->pending = true;
 	w->next = NULL;
 	wq->nr_queued++;
@@ -905,6 +992,7 @@ void mm_queue_work(struct mm_workqueue *wq, struct work_struct *w)
 	else
 		wq->head = w;
 	wq->tail = w;
+	mm_harness_unlock();
 }
 
 bool mm_work_pending(const struct work_struct *w)
@@ -942,15 +1030,19 @@ bool mm_cancel_work(struct mm_workqueue *wq, struct work_struct *w)
 {
 	struct work_struct **pp, *prev = NULL;
 
+	mm_harness_lock();
 	for (pp = &wq->head; *pp && *pp != w; pp = &(*pp)->next)
 		prev = *pp;
-	if (!*pp)
+	if (!*pp) {
+		mm_harness_unlock();
 		return false;
+	}
 	*pp = w->next;
 	if (wq->tail == w)
 		wq->tail = prev;
 	w->next = NULL;
 	w->pending = false;
+	mm_harness_unlock();
 	return true;
 }
 
@@ -965,27 +1057,35 @@ bool mm_run_work(struct mm_workqueue *wq, struct work_struct *w)
 	 * workqueues); the function may free the item, so only its address
 	 * is remembered while it runs.
 	 */
+	mm_harness_lock();
 	for (int i = 0; i <= MM_MAX_TASKS_RUNNING; i++) {
-		if (m->running_work[i] == w)
+		if (m->running_work[i] == w) {
+			mm_harness_unlock();
 			return false;
+		}
 		if (!m->running_work[i] && slot < 0)
 			slot = i;
 	}
 	if (slot < 0)
 		mm_violation("HARNESS", __func__, "too many work items running at once");
-	if (!mm_cancel_work(wq, w))
+	if (!mm_cancel_work(wq, w)) {
+		mm_harness_unlock();
 		return false;
+	}
 	memset(mm_this_cpu(), 0, sizeof(saved));
 	m->running_work[slot] = w;
 	m->running_wq[slot] = wq;
 	m->running_lock[slot].name = "a running work item";
 	m->running_lock[slot].owner = mm_lock_owner_id();
+	mm_harness_unlock();
 	w->func(w);
+	mm_harness_lock();
 	m->running_work[slot] = NULL;
 	m->running_wq[slot] = NULL;
 	m->running_lock[slot].owner = 0;
 	mm_sched_wake(&m->running_lock[slot]);
 	wq->nr_run++;
+	mm_harness_unlock();
 	*mm_this_cpu() = saved;
 	return true;
 }
@@ -1075,6 +1175,7 @@ void mm_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))
 {
 	struct mm_machine *m = mm_cur;
 
+	mm_harness_lock();
 	head->func = func;
 	head->next = NULL;
 	head->gp_seq_queued = m->rcu_gp_seq;
@@ -1083,17 +1184,21 @@ void mm_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))
 	else
 		m->rcu_head_list = head;
 	m->rcu_tail = head;
+	mm_harness_unlock();
 }
 
 void mm_rcu_gp(void)
 {
 	struct mm_machine *m = mm_cur;
-	struct rcu_head *list = m->rcu_head_list;
+	struct rcu_head *list;
 	struct mm_cpu saved = *mm_this_cpu();
 
 	/* callbacks queued during this grace period wait for the next one */
+	mm_harness_lock();
+	list = m->rcu_head_list;
 	m->rcu_head_list = m->rcu_tail = NULL;
 	m->rcu_gp_seq++;
+	mm_harness_unlock();
 	/* callbacks run from softirq: atomic, none of the caller's locks held */
 	memset(mm_this_cpu(), 0, sizeof(saved));
 	mm_this_cpu()->preempt_count = 1;

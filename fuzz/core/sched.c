@@ -24,6 +24,7 @@
 #include <ucontext.h>
 
 #include <mm/machine.h>
+#include <mm/threads.h>
 
 #define MM_TASK_STACK		(256 * 1024)
 #define MM_TASK_POINTS_BOUND	200000	/* scheduling points one task may pass */
@@ -723,5 +724,9 @@ bool mm_op_alone(void)
 {
 	struct mm_machine *m = mm_cur;
 
+#ifdef MM_THREADS
+	if (mm_threads_running)
+		return false;	/* the other CPUs' threads run meanwhile */
+#endif
 	return !m->sched || !m->sched->t[m->cur_task].interleaved;
 }

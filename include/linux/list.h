@@ -68,9 +68,10 @@ static inline void list_move_tail(struct list_head *e, struct list_head *head)
 	list_add_tail(e, head);
 }
 
+/* the kernel's reads head->next with READ_ONCE(): callers test it unlocked */
 static inline int list_empty(const struct list_head *head)
 {
-	return head->next == head;
+	return READ_ONCE(head->next) == head;
 }
 
 static inline int list_is_singular(const struct list_head *head)

@@ -51,5 +51,5 @@ typedef struct { struct mm_lock dep; } raw_spinlock_t;
 #define local_irq_enable()	mm_irq_enable()
 #define preempt_disable()	mm_preempt_disable()
 #define preempt_enable()	mm_preempt_enable()
-#define smp_processor_id()	(mm_cur->cpu)
+#define smp_processor_id()	mm_cpu_id()
 #endif

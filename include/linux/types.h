@@ -26,6 +26,14 @@ typedef uintptr_t phys_addr_t;
 #define __force
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
+#ifdef MM_THREADS
+#include <mm/once.h>
+#define READ_ONCE(x)	MM_READ_ONCE(x)
+#define WRITE_ONCE(x, v) MM_WRITE_ONCE(x, v)
+#define data_race(x)	MM_DATA_RACE(x)
+#else
 #define READ_ONCE(x)	(x)
 #define WRITE_ONCE(x, v) ((x) = (v))
+#define data_race(x)	(x)
+#endif
 #endif

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <mm/once.h>
 
 #define MM_MAX_CPUS		8
 #define MM_PAGE_SIZE		4096UL
@@ -249,7 +250,36 @@ long mm_check(const void *p, size_t len, uint64_t id, int cpu);
 /* -- execution context, locks, scheduling points --------------------- */
 void mm_set_context(int cpu, enum mm_ctx ctx);	/* enter an op's context */
 void mm_clear_context(void);			/* leave it; checks leaks */
+/*
+ * The current CPU (smp_processor_id()) and its execution state.  In the
+ * threaded mode (MM_THREADS builds, include/mm/threads.h) each simulated
+ * CPU is a thread: the CPU a worker runs as and its held-lock state are
+ * the thread's own; everywhere else they are the machine's.
+ */
+#ifdef MM_THREADS
+extern _Thread_local int mm_thread_cpu;			/* -1: not a worker */
+extern _Thread_local struct mm_cpu *mm_thread_cpustate;
+static inline int mm_cpu_id(void)
+{
+	return mm_thread_cpu >= 0 ? mm_thread_cpu : mm_cur->cpu;
+}
+/* run as CPU @cpu from here (a port acting on another CPU's behalf) */
+static inline void mm_cpu_switch(int cpu)
+{
+	if (mm_thread_cpu >= 0)
+		mm_thread_cpu = cpu;
+	else
+		mm_cur->cpu = cpu;
+}
+static inline struct mm_cpu *mm_this_cpu(void)
+{
+	return mm_thread_cpustate ? mm_thread_cpustate : &mm_cur->cpus[mm_cur->cpu];
+}
+#else
+static inline int mm_cpu_id(void) { return mm_cur->cpu; }
+static inline void mm_cpu_switch(int cpu) { mm_cur->cpu = cpu; }
 static inline struct mm_cpu *mm_this_cpu(void) { return &mm_cur->cpus[mm_cur->cpu]; }
+#endif
 
 void mm_lock_init(struct mm_lock *l, const char *name, enum mm_lock_class cls);
 void mm_lock_acquire(struct mm_lock *l, const char *site);
@@ -340,6 +370,19 @@ void mm_sched_wake(const struct mm_lock *l);
 /* a lock owner id: the task and the CPU it took the lock on; and its task */
 static inline int mm_owner_id(int task, int cpu) { return task * MM_MAX_CPUS + cpu + 1; }
 static inline int mm_owner_task(int owner) { return (owner - 1) / MM_MAX_CPUS; }
+/*
+ * Who runs: the op stream 0, a started task its number; in the threaded
+ * mode a CPU thread its own number past the tasks' (include/mm/threads.h).
+ */
+#ifdef MM_THREADS
+extern _Thread_local int mm_thread_home;
+static inline int mm_task_id(void)
+{
+	return mm_thread_home >= 0 ? MM_MAX_TASKS + 1 + mm_thread_home : mm_cur->cur_task;
+}
+#else
+static inline int mm_task_id(void) { return mm_cur->cur_task; }
+#endif
 void mm_sched_destroy(struct mm_machine *m);
 
 /* -- loop guards ------------------------------------------------------ */

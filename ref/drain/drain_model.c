@@ -86,9 +86,9 @@ static void dr_tick_cpu(int cpu)
 	/* a kthread whose item is under way in a stopped task is that task */
 	bool kw_has = kw && !list_empty(&kw->work_list) && !worker_busy_elsewhere(kw);
 	bool pool_has = dr_G->pool[cpu].head != NULL;
-	int saved = mm_cur->cpu, n, pick;
+	int saved = mm_cpu_id(), n, pick;
 
-	mm_cur->cpu = cpu;
+	mm_cpu_switch(cpu);
 	if (kw_has && kw->task->policy == SCHED_FIFO) {
 		kthread_worker_run_one(kw);
 		goto out;
@@ -102,7 +102,7 @@ static void dr_tick_cpu(int cpu)
 	else if (kw_has && pick == pool_has)
 		kthread_worker_run_one(kw);
 out:
-	mm_cur->cpu = saved;
+	mm_cpu_switch(saved);
 }
 
 /*
@@ -112,11 +112,11 @@ out:
  */
 static void dr_tick_unbound(int cpu)
 {
-	int saved = mm_cur->cpu;
+	int saved = mm_cpu_id();
 
-	mm_cur->cpu = 0;
+	mm_cpu_switch(0);
 	pool_tick(cpu);
-	mm_cur->cpu = saved;
+	mm_cpu_switch(saved);
 }
 
 void dr_tick_all(void)
@@ -927,7 +927,7 @@ static void op_cpu_offline(const struct mm_op *op, struct mm_opres *res)
 void dr_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 {
 	struct dr_state *s = inst;
-	int cpu = mm_cur->cpu;
+	int cpu = mm_cpu_id();
 
 	dr_G = s;
 	zone_counts(s->free_before_op, s->work_before_op);

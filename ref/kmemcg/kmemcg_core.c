@@ -24,7 +24,7 @@ void kmc_rcu_read_unlock(void)
 {
 	if (current_task()->rcu_read_depth <= 0)
 		mm_violation("RCU_NESTING_DRIFT", "rcu_read_unlock",
-			     "rcu_read_unlock() without rcu_read_lock() (task of cpu %d)", mm_cur->cpu);
+			     "rcu_read_unlock() without rcu_read_lock() (task of cpu %d)", mm_cpu_id());
 	current_task()->rcu_read_depth--;
 	mm_rcu_read_unlock();
 }
@@ -830,7 +830,7 @@ out_unlock:
 /* memcg_kmem_bypass(), v5.1: in_interrupt() (the irq gfp choice) */
 bool memcg_kmem_bypass(void)
 {
-	return G->tasks[mm_cur->cpu].inflight_gfp == KMC_GFP_IRQ;
+	return G->tasks[mm_cpu_id()].inflight_gfp == KMC_GFP_IRQ;
 }
 
 /* mem_cgroup_from_task() */

@@ -49,8 +49,16 @@
 #undef rcu_read_unlock
 #define rcu_read_lock()		kmc_rcu_read_lock()
 #define rcu_read_unlock()	kmc_rcu_read_unlock()
+#undef READ_ONCE
+#undef WRITE_ONCE
+#ifdef MM_THREADS
+#include <mm/once.h>
+#define READ_ONCE(x)		MM_READ_ONCE(x)
+#define WRITE_ONCE(x, v)	MM_WRITE_ONCE(x, v)
+#else
 #define READ_ONCE(x)		(x)
 #define WRITE_ONCE(x, v)	((x) = (v))
+#endif
 #define VM_BUG_ON(c)		BUG_ON(c)
 
 /* -- percpu_ref, lib/percpu-refcount.c ------------------------------- */
@@ -272,7 +280,7 @@ static inline bool mem_cgroup_is_root(struct mem_cgroup *memcg)
 /* current task */
 static inline struct kmc_task *current_task(void)
 {
-	return &G->tasks[mm_cur->cpu];
+	return &G->tasks[mm_cpu_id()];
 }
 
 void kmc_rcu_read_lock(void);

@@ -1282,7 +1282,7 @@ static void drain_local_pages(struct zone *zone)
  */
 static void drain_all_pages(struct zone *zone)
 {
-	int self = mm_cur->cpu;
+	int self = mm_cpu_id();
 
 	for (int cpu = 0; cpu < G->nr_cpus; cpu++) {
 		bool has = false;
@@ -1293,9 +1293,9 @@ static void drain_all_pages(struct zone *zone)
 				has = true;
 		if (!has)
 			continue;
-		mm_cur->cpu = cpu;
+		mm_cpu_switch(cpu);
 		drain_local_pages(zone);
-		mm_cur->cpu = self;
+		mm_cpu_switch(self);
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include "percpu_port.h"
+#include <mm/threads.h>
 
 struct pcpu_inst {
 	const struct pcpu_port *port;
@@ -125,8 +126,10 @@ static struct pcpu_live_ent *pcpu_do_alloc(struct pcpu_inst *in, size_t size, si
 		return NULL;
 	}
 	port->locate(in->p, ptr, &chunk_id, &off);
+	mm_harness_lock();	/* threaded mode: the live table is the CPUs' */
 	e = pcpu_live_add(&in->live, ptr, chunk_id, (int)off, (int)size, reserved);
 	pcpu_contents(in, e, true);
+	mm_harness_unlock();
 	return e;
 }
 
@@ -243,7 +246,9 @@ static void op_deflate(struct pcpu_inst *in, const uint32_t *a, struct mm_opres 
 {
 	int *victims, n;
 
+	mm_harness_lock();	/* until pcpu_free_picked() took them out */
 	if (!in->live.nr) {
+		mm_harness_unlock();
 		res->status = 1;
 		snprintf(res->text, sizeof(res->text), "skipped: nothing live");
 		return;
@@ -273,6 +278,7 @@ static void pcpu_free_picked(struct pcpu_inst *in, const int *idx, int n, long *
 			*digest = free_digest(*digest, &ents[i]);
 		pcpu_live_remove(&in->live, idx[i]);
 	}
+	mm_harness_unlock();	/* taken by the caller before it picked */
 	for (int i = 0; i < n; i++)
 		pcpu_do_free(in, &ents[i], NULL);
 	mm_kfree(ents);
@@ -284,7 +290,9 @@ static void op_free_every(struct pcpu_inst *in, const uint32_t *a, struct mm_opr
 	uint32_t k = a[PCPU_FREE_EVERY_k], phase = a[PCPU_FREE_EVERY_phase] % k;
 	int n = 0, *idx;
 
+	mm_harness_lock();	/* until pcpu_free_picked() took them out */
 	if (!in->live.nr) {
+		mm_harness_unlock();
 		res->status = 1;
 		snprintf(res->text, sizeof(res->text), "skipped: nothing live");
 		return;
@@ -306,7 +314,9 @@ static void op_free_chunk(struct pcpu_inst *in, uint32_t k, struct mm_opres *res
 {
 	int *ids, nids = 0, chunk_id, n = 0;
 
+	mm_harness_lock();	/* until pcpu_free_picked() took them out */
 	if (!in->live.nr) {
+		mm_harness_unlock();
 		res->status = 1;
 		snprintf(res->text, sizeof(res->text), "skipped: nothing live");
 		return;
@@ -400,8 +410,10 @@ void pcpu_exec_op(void *inst, const struct mm_op *op, struct mm_opres *res)
 			 false, false, true, res);
 		break;
 	case PCPU_OP_FREE:
+		mm_harness_lock();	/* threaded mode: pick and take out at once */
 		idx = pcpu_live_pick(&in->live, a[PCPU_FREE_k]);
 		if (idx < 0) {
+			mm_harness_unlock();
 			res->status = 1;
 			snprintf(res->text, sizeof(res->text), "skipped: nothing live");
 			break;
@@ -410,6 +422,7 @@ void pcpu_exec_op(void *inst, const struct mm_op *op, struct mm_opres *res)
 			struct pcpu_live_ent e = in->live.ent[idx];
 
 			pcpu_live_remove(&in->live, idx);
+			mm_harness_unlock();
 			pcpu_do_free(in, &e, res);
 		}
 		snprintf(res->text, sizeof(res->text), "freed chunk %ld off %ld size %ld",

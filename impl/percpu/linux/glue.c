@@ -158,7 +158,7 @@ unsigned int mmk_nr_cpus(void)
 
 int mmk_cpu(void)
 {
-	return mm_cur->cpu;
+	return mm_cpu_id();
 }
 
 void mmk_bug(const char *func, const char *what)
@@ -266,7 +266,7 @@ static void mmk_work_fn(struct work_struct *mw)
 
 	mmk_enter(in);
 	in->balance_creations = 0;
-	in->balance_task = mm_cur->cur_task;
+	in->balance_task = mm_task_id();
 	kw->func(kw);
 	in->balance_creations = -1;
 	mmk_leave(in);
@@ -555,7 +555,7 @@ void mmk_trace_create_chunk(void *base_addr)
 	 * chunks: a new chunk brings nr_pages >= HIGH pages to populate, or
 	 * is born populated (km), so pcpu_balance_populated() needs one.
 	 */
-	if (in->balance_creations >= 0 && in->balance_task == mm_cur->cur_task &&
+	if (in->balance_creations >= 0 && in->balance_task == mm_task_id() &&
 	    ++in->balance_creations > PCPU_CREATE_PER_BALANCE_BOUND && mm_op_alone())
 		mm_violation("UNBOUNDED_CHUNK_CREATION", "pcpu_balance_workfn",
 			     "one balance run created %d chunks (bound %d); %d chunks alive",

@@ -68,9 +68,16 @@ typedef unsigned int gfp_t;
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define barrier() __asm__ __volatile__("" ::: "memory")
+#ifdef MM_THREADS
+#include <mm/once.h>
+#define READ_ONCE(x) MM_READ_ONCE(x)
+#define WRITE_ONCE(x, v) MM_WRITE_ONCE(x, v)
+#define data_race(x) MM_DATA_RACE(x)
+#else
 #define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 #define data_race(x) (x)
+#endif
 #define EXPORT_SYMBOL(s)
 #define EXPORT_SYMBOL_GPL(s)
 #define IS_ENABLED(c) 0
@@ -234,7 +241,11 @@ static inline void list_del(struct list_head *e)
 static inline void list_del_init(struct list_head *e) { __list_del(e->prev, e->next); INIT_LIST_HEAD(e); }
 static inline void list_move(struct list_head *e, struct list_head *h) { __list_del(e->prev, e->next); list_add(e, h); }
 static inline void list_move_tail(struct list_head *e, struct list_head *h) { __list_del(e->prev, e->next); list_add_tail(e, h); }
+#ifdef MM_THREADS	/* the kernel's list_empty() reads with READ_ONCE() */
+static inline int list_empty(const struct list_head *h) { return READ_ONCE(h->next) == h; }
+#else
 static inline int list_empty(const struct list_head *h) { return h->next == h; }
+#endif
 #define list_entry(p, t, m) container_of(p, t, m)
 #define list_first_entry(h, t, m) list_entry((h)->next, t, m)
 #define list_last_entry(h, t, m) list_entry((h)->prev, t, m)

@@ -147,8 +147,8 @@ static struct pcpu_chunk *pcpu_create_chunk(void)
 					  pcpu_unit_pages, MM_FAIL_NR);
 	}
 
-	chunk->id = ++G->next_chunk_id;		/* harness */
-	G->nr_chunks++;
+	/* harness bookkeeping (the restart bound of pcpu_alloc reads it) */
+	MM_HARNESS_ACCESS(chunk->id = ++G->next_chunk_id; G->nr_chunks++);
 	return chunk;
 }
 
@@ -174,7 +174,7 @@ static void pcpu_destroy_chunk(struct pcpu_chunk *chunk)
 					     i / pcpu_unit_pages);
 		mm_kfree(chunk->pages);
 	}
-	G->nr_chunks--;
+	MM_HARNESS_ACCESS(G->nr_chunks--);
 	pcpu_free_chunk(chunk);
 }
 

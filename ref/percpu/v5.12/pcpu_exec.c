@@ -185,7 +185,7 @@ void pcpu_bm_balance_begin(void)
 	struct pcpu_state *st = pcpu_G;
 	struct pcpu_chunk *chunk;
 
-	st->in_balance = mm_cur->cur_task + 1;
+	st->in_balance = mm_task_id() + 1;
 	st->balance_creations[0] = st->balance_creations[1] = 0;
 	st->balance_fails_at_begin = pcpu_bm_fails_taken();
 	/* the chunks this run's pcpu_reclaim_populated() is to process */
@@ -200,7 +200,7 @@ void pcpu_bm_balance_created(int type)
 	struct pcpu_state *st = pcpu_G;
 
 	/* creations by this run only: an allocation in another task is not its */
-	if (st->in_balance != mm_cur->cur_task + 1)
+	if (st->in_balance != mm_task_id() + 1)
 		return;
 	/* a run others interleaved with may lose its new chunk to an allocation */
 	if (++st->balance_creations[type] > PCPU_CREATE_PER_BALANCE_BOUND && mm_op_alone())
