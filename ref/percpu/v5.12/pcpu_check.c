@@ -327,26 +327,33 @@ static void pcpu_check_live(void)
 	 * done here on the ranges read once (the chunks do not change during
 	 * the sweep); what they do not settle goes to the function itself.
 	 */
+	/* read once: the loop's stores (chk_bits) could alias them for the compiler */
+	struct pcpu_chunk *const *by_id = pcpu_G->chunk_by_id;
+	const unsigned long cap = (unsigned long)pcpu_G->chunk_by_id_cap;
+	const long unit_size = pcpu_unit_size;
+	const uint64_t checked = pcpu_G->chk_live_id;
+	const struct pcpu_live_ent *ent = l->ent;
+	const int nr = l->nr;
+
 	pcpu_chk_range(pcpu_first_chunk, &fs, &fe);
 	pcpu_chk_range(pcpu_reserved_chunk, &rs, &re);
 	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list)
 		chunk->chk_bits = 0;
-	for (int i = 0; i < l->nr; i++) {
-		struct pcpu_live_ent *e = &l->ent[i];
+	for (int i = 0; i < nr; i++) {
+		const struct pcpu_live_ent *e = &ent[i];
 		char *a = e->ptr;
 		unsigned long id = ((unsigned long)a >> 40) - 2;
 		int off, bit_off, bits;
 
 		chunk = NULL;
-		if (!(a >= fs && a < fe) && !(a >= rs && a < re) &&
-		    id < (unsigned long)pcpu_G->chunk_by_id_cap)
-			chunk = pcpu_G->chunk_by_id[id];
-		if (!chunk || a >= (char *)chunk->base_addr + pcpu_unit_size)
+		if (!(a >= fs && a < fe) && !(a >= rs && a < re) && id < cap)
+			chunk = by_id[id];
+		if (!chunk || a >= (char *)chunk->base_addr + unit_size)
 			chunk = pcpu_chunk_addr_search(e->ptr);
 		bits = ALIGN(e->size, PCPU_MIN_ALLOC_SIZE) / PCPU_MIN_ALLOC_SIZE;
 		chunk->chk_bits += bits;
 		/* passed in this chunk as it still is (see pcpu_chk_same()) */
-		if (chunk->chk_clean && e->id <= pcpu_G->chk_live_id)
+		if (chunk->chk_clean && e->id <= checked)
 			continue;
 		off = (char *)e->ptr - (char *)chunk->base_addr;
 		bit_off = off / PCPU_MIN_ALLOC_SIZE;
