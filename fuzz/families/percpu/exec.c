@@ -276,8 +276,8 @@ static void pcpu_free_picked(struct pcpu_inst *in, const int *idx, int n, long *
 		ents[i] = in->live.ent[idx[i]];
 		if (digest)
 			*digest = free_digest(*digest, &ents[i]);
-		pcpu_live_remove(&in->live, idx[i]);
 	}
+	pcpu_live_remove_many(&in->live, idx, n);
 	mm_harness_unlock();	/* taken by the caller before it picked */
 	for (int i = 0; i < n; i++)
 		pcpu_do_free(in, &ents[i], NULL);

@@ -58,6 +58,28 @@ void pcpu_live_remove(struct pcpu_live *l, int idx)
 	l->nr--;
 }
 
+/*
+ * One pass for many removals: @idx holds @n indices in strictly descending
+ * order (as the deflate and free patterns produce them); the survivors
+ * keep their order.  O(live) instead of a memmove per victim.
+ */
+void pcpu_live_remove_many(struct pcpu_live *l, const int *idx, int n)
+{
+	int w, r, k = n - 1;
+
+	if (n <= 0)
+		return;
+	w = idx[k];
+	for (r = w; r < l->nr; r++) {
+		if (k >= 0 && r == idx[k]) {
+			k--;
+			continue;
+		}
+		l->ent[w++] = l->ent[r];
+	}
+	l->nr = w;
+}
+
 /* xorshift32: the deflate's own deterministic choice */
 static uint32_t next_rand(uint32_t *s)
 {

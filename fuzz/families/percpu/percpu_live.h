@@ -34,6 +34,8 @@ struct pcpu_live_ent *pcpu_live_add(struct pcpu_live *l, void *ptr,
 /* index of the k-th live allocation (k % nr), -1 when none */
 int pcpu_live_pick(const struct pcpu_live *l, uint32_t k);
 void pcpu_live_remove(struct pcpu_live *l, int idx);
+/* remove the entries at @idx[0..n), strictly descending, in one pass */
+void pcpu_live_remove_many(struct pcpu_live *l, const int *idx, int n);
 
 /*
  * Choose the victims of a deflate: fills @victims (indices, descending so

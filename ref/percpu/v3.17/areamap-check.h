@@ -39,6 +39,9 @@
 #ifndef MM_PERCPU_AREAMAP_CHECK_H
 #define MM_PERCPU_AREAMAP_CHECK_H
 
+#include <stdint.h>
+#include <stdlib.h>
+
 /* @where: the kernel function that keeps the property */
 #define AM_FAIL(id, where, chunk, ...)						\
 	mm_violation(id, where, "chunk %d: " __VA_ARGS__)
@@ -106,12 +109,24 @@ static int am_empty_pop_pages(struct pcpu_chunk *chunk)
 	return n;
 }
 
+/*
+ * Is there an in-use area at @off (map[i] == off | 1 for some i)?  Called
+ * for chunks am_check_map() passed this sweep: their offsets strictly
+ * increase, so one entry at most carries @off and a binary search finds it.
+ */
 static bool am_area_in_use_at(struct pcpu_chunk *chunk, int off)
 {
-	for (int i = 0; i < chunk->map_used; i++)
-		if (chunk->map[i] == (off | 1))
-			return true;
-	return false;
+	int lo = 0, hi = chunk->map_used, key = off & ~1;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if ((chunk->map[mid] & ~1) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < chunk->map_used && chunk->map[lo] == (off | 1);
 }
 
 static int am_in_use_areas(struct pcpu_chunk *chunk)
@@ -123,18 +138,72 @@ static int am_in_use_areas(struct pcpu_chunk *chunk)
 	return n;
 }
 
+/*
+ * Pointer sets of one sweep (harness scratch, host memory): the chunks on
+ * the slot lists, and the chunk of every live allocation.  Sorted, they
+ * answer "is it on a slot list" and "how many live areas name it" in
+ * O(log n) instead of a walk of every list or of the live table per chunk
+ * (quadratic in long inputs).  The pointers are compared, never followed.
+ */
+struct am_ptrset {
+	uintptr_t *v;
+	long nr, cap;
+};
+static _Thread_local struct am_ptrset am_slot_chunks, am_live_chunks;
+static _Thread_local bool am_live_counted;
+
+static void am_ptrset_add(struct am_ptrset *s, const void *p)
+{
+	if (s->nr == s->cap) {
+		long cap = s->cap ? 2 * s->cap : 256;
+		uintptr_t *v = realloc(s->v, sizeof(*v) * cap);
+
+		if (!v)
+			mm_violation("HARNESS", __func__, "out of memory");
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->nr++] = (uintptr_t)p;
+}
+
+static int am_ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* first index whose value is >= @p */
+static long am_ptrset_lower(const struct am_ptrset *s, uintptr_t p)
+{
+	long lo = 0, hi = s->nr;
+
+	while (lo < hi) {
+		long mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid] < p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* how many times @p is in the sorted set */
+static long am_ptrset_count(const struct am_ptrset *s, const void *p)
+{
+	long i = am_ptrset_lower(s, (uintptr_t)p), n = 0;
+
+	while (i + n < s->nr && s->v[i + n] == (uintptr_t)p)
+		n++;
+	return n;
+}
+
 /* a chunk pointer taken from the live list must be one the port knows */
 static bool am_chunk_known(struct pcpu_chunk *chunk)
 {
-	struct pcpu_chunk *pos;
-
-	if (chunk == pcpu_reserved_chunk)
-		return true;
-	for (int slot = 0; slot < pcpu_nr_slots; slot++)
-		list_for_each_entry(pos, &pcpu_slot[slot], list)
-			if (pos == chunk)
-				return true;
-	return false;
+	/* the slot lists as am_check() walked them just before (sorted there) */
+	return chunk == pcpu_reserved_chunk || am_ptrset_count(&am_slot_chunks, chunk);
 }
 
 static void am_check_live(void)
@@ -166,8 +235,16 @@ static void am_check_conservation(struct pcpu_chunk *chunk)
 {
 	int want = (chunk == pcpu_first_chunk || chunk == pcpu_reserved_chunk);
 
-	for (int k = 0; k < G->live->nr; k++)
-		want += ((struct am_ptr *)G->live->ent[k].ptr)->chunk == chunk;
+	/* the live table read once per sweep, at its first chunk (as before) */
+	if (!am_live_counted) {
+		am_live_chunks.nr = 0;
+		for (int k = 0; k < G->live->nr; k++)
+			am_ptrset_add(&am_live_chunks, ((struct am_ptr *)G->live->ent[k].ptr)->chunk);
+		if (am_live_chunks.nr)
+			qsort(am_live_chunks.v, am_live_chunks.nr, sizeof(uintptr_t), am_ptr_cmp);
+		am_live_counted = true;
+	}
+	want += (int)am_ptrset_count(&am_live_chunks, chunk);
 	if (am_in_use_areas(chunk) != want)
 		AM_FAIL("LIVE_AREAS", "pcpu_free_area", chunk, "%d in-use areas, %d expected",
 			chunk->id, am_in_use_areas(chunk), want);
@@ -182,6 +259,8 @@ static void am_check(void *inst)
 
 	G = inst;
 	bound = G->nr_chunks + 2;
+	am_slot_chunks.nr = 0;
+	am_live_counted = false;
 	for (int slot = 0; slot < pcpu_nr_slots; slot++) {
 		struct list_head *pos = pcpu_slot[slot].next;
 
@@ -200,8 +279,11 @@ static void am_check(void *inst)
 			am_check_map(chunk);
 			am_check_conservation(chunk);
 			empty += am_empty_pop_pages(chunk);
+			am_ptrset_add(&am_slot_chunks, chunk);
 		}
 	}
+	if (am_slot_chunks.nr)
+		qsort(am_slot_chunks.v, am_slot_chunks.nr, sizeof(uintptr_t), am_ptr_cmp);
 	if (seen != G->nr_chunks + 1)
 		mm_violation("CHUNK_SLOT", "pcpu_chunk_relocate", "%ld chunks on slots, %d created + first",
 			     seen, G->nr_chunks);

@@ -138,6 +138,9 @@ struct pcpu_chunk {
 	long chk_set;			/* check(): set bits of the alloc map */
 	int chk_slot, chk_type;		/* check(): the slot list it is on */
 	bool chk_to_depop;		/* on to_depopulate when the balance run began */
+	bool chk_clean;			/* check(): unchanged since its last check */
+	void *chk_snap;			/* check(): what it read then (pcpu_check.c) */
+	size_t chk_snap_bytes;
 
 	unsigned long populated[];	/* populated bitmap */
 };
@@ -217,6 +220,7 @@ struct pcpu_state {
 	int balance_creations[2];	/* per chunk type, this balance run */
 	unsigned long balance_fails_at_begin;	/* failures taken when it began */
 	unsigned long mutations;	/* alloc/free ops so far (I8) */
+	uint64_t chk_live_id;		/* check(): live ids up to this one were checked */
 	unsigned long i8_mutations;
 	unsigned long i8_fails_at_begin;
 	int i8_last_counter, i8_stale_runs;

@@ -43,6 +43,8 @@
  * UNBOUNDED_LOOP, UNBOUNDED_CHUNK_CREATION, HINT_LEAK, ISOLATED, TLB_FLUSH, ALLOC_TO_DEPOPULATE: see the
  *                      balance code (MM_LOOP_GUARD, pcpu_bm_balance_*)
  */
+#include <string.h>
+
 #include "pcpu_bitmap.h"
 
 static bool pcpu_range_clear(const unsigned long *map, int start, int end)
@@ -162,20 +164,199 @@ static void pcpu_check_chunk(struct pcpu_chunk *chunk)
 	pcpu_check_hints(chunk, block_run, sc.chunk_run);
 }
 
+/*
+ * The sweep runs after every op, over every chunk and every live
+ * allocation; most ops change one or two chunks.  Each check below is a
+ * function of what it reads, so a chunk whose state is, byte for byte, what
+ * it was when it last passed passes again: its own checks and those of the
+ * live allocations that were already in it are skipped.  The snapshot holds
+ * everything those checks read of the chunk: the counters and hints, the
+ * alloc, bound and populated bitmaps, the block metadata and where its units
+ * live (pcpu_unit_addr()).  Nothing is deferred: the first check that fails
+ * is the one the full sweep would fail first.
+ */
+struct pcpu_chk_head {
+	void *base_addr, *data;
+	long mem_off;
+	struct pcpu_block_md chunk_md;
+	int free_bytes, start_offset, end_offset;
+	int nr_pages, nr_populated, nr_empty_pop_pages;
+	bool immutable;
+};
+
+struct pcpu_chk_part {
+	const void *p;
+	size_t len;
+};
+
+/* the parts of @chunk's snapshot; @head is filled here */
+static int pcpu_chk_parts(struct pcpu_chunk *chunk, struct pcpu_chk_head *head,
+			  struct pcpu_chk_part *part)
+{
+	int map_bits = pcpu_chunk_map_bits(chunk), n = 0;
+
+	memset(head, 0, sizeof(*head));
+	head->base_addr = chunk->base_addr;
+	head->data = chunk->data;
+	head->mem_off = chunk->mem_off;
+	head->chunk_md = chunk->chunk_md;
+	head->free_bytes = chunk->free_bytes;
+	head->start_offset = chunk->start_offset;
+	head->end_offset = chunk->end_offset;
+	head->nr_pages = chunk->nr_pages;
+	head->nr_populated = chunk->nr_populated;
+	head->nr_empty_pop_pages = chunk->nr_empty_pop_pages;
+	head->immutable = chunk->immutable;
+	part[n++] = (struct pcpu_chk_part){ head, sizeof(*head) };
+	part[n++] = (struct pcpu_chk_part){ chunk->alloc_map,
+					    BITS_TO_LONGS(map_bits) * sizeof(long) };
+	part[n++] = (struct pcpu_chk_part){ chunk->bound_map,
+					    BITS_TO_LONGS(map_bits + 1) * sizeof(long) };
+	part[n++] = (struct pcpu_chk_part){ chunk->md_blocks, pcpu_chunk_nr_blocks(chunk) *
+					    sizeof(chunk->md_blocks[0]) };
+	part[n++] = (struct pcpu_chk_part){ chunk->populated,
+					    BITS_TO_LONGS(chunk->nr_pages) * sizeof(long) };
+	/* the vm backend's page table (pcpu_unit_addr() reads it) */
+	if (!chunk->immutable && pcpu_G->backend != PCPU_BACKEND_KM && chunk->data)
+		part[n++] = (struct pcpu_chk_part){ chunk->data, (size_t)pcpu_nr_units *
+						    pcpu_unit_pages * sizeof(char *) };
+	return n;
+}
+
+/*
+ * The comparison reads every byte of the chunk's state after every op, so
+ * it runs at memory speed: one region check of the chunk's side, then a
+ * loop without a sanitizer check per load.  A part that is not all
+ * addressable (a port gave back a map of a live chunk) counts as changed:
+ * the checks themselves then read it, and ASan reports them as before.
+ * Every part is a whole number of longs.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PCPU_CHK_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define PCPU_CHK_ASAN 1
+#endif
+#ifdef PCPU_CHK_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+__attribute__((no_sanitize("address", "undefined")))
+static bool pcpu_chk_eq_raw(const unsigned long *a, const unsigned long *b, size_t n)
+{
+	unsigned long diff = 0;
+
+	for (size_t i = 0; i < n; i++)
+		diff |= a[i] ^ b[i];
+	return !diff;
+}
+
+static bool pcpu_chk_eq(const unsigned long *snap, const unsigned long *cur, size_t len)
+{
+#ifdef PCPU_CHK_ASAN
+	if (len && __asan_region_is_poisoned((void *)cur, len))
+		return false;
+#endif
+	return pcpu_chk_eq_raw(snap, cur, len / sizeof(long));
+}
+
+/* is @chunk what it was at its last check that passed? */
+static bool pcpu_chk_same(struct pcpu_chunk *chunk)
+{
+	struct pcpu_chk_head head;
+	struct pcpu_chk_part part[6];
+	const char *snap = chunk->chk_snap;
+	size_t at = 0;
+	int n;
+
+	if (!snap)
+		return false;
+	n = pcpu_chk_parts(chunk, &head, part);
+	for (int i = 0; i < n; i++) {
+		if (at + part[i].len > chunk->chk_snap_bytes ||
+		    !pcpu_chk_eq((const unsigned long *)(snap + at), part[i].p, part[i].len))
+			return false;
+		at += part[i].len;
+	}
+	return at == chunk->chk_snap_bytes;
+}
+
+/* after a check that passed: remember what it read of @chunk */
+static void pcpu_chk_store(struct pcpu_chunk *chunk)
+{
+	struct pcpu_chk_head head;
+	struct pcpu_chk_part part[6];
+	size_t bytes = 0, at = 0;
+	int n = pcpu_chk_parts(chunk, &head, part);
+
+	for (int i = 0; i < n; i++)
+		bytes += part[i].len;
+	if (bytes != chunk->chk_snap_bytes) {
+		/* harness bookkeeping: no budget charge, no injected failure */
+		mm_kfree(chunk->chk_snap);
+		chunk->chk_snap = mm_kzalloc(bytes, MM_FAIL_NR);
+		chunk->chk_snap_bytes = bytes;
+	}
+	for (int i = 0; i < n; i++) {
+		memcpy((char *)chunk->chk_snap + at, part[i].p, part[i].len);
+		at += part[i].len;
+	}
+}
+
+/* [start, end) of pcpu_addr_in_chunk(@chunk, ...); empty when no chunk */
+static void pcpu_chk_range(struct pcpu_chunk *chunk, char **start, char **end)
+{
+	*start = *end = NULL;
+	if (!chunk)
+		return;
+	*start = (char *)chunk->base_addr + chunk->start_offset;
+	*end = (char *)chunk->base_addr + chunk->nr_pages * PAGE_SIZE - chunk->end_offset;
+}
+
 /* I4_ALLOC_MAP and I5_UNPOPULATED_LIVE over the live list */
 static void pcpu_check_live(void)
 {
 	const struct pcpu_live *l = pcpu_G->live;
 	struct pcpu_chunk *chunk;
+	char *fs, *fe, *rs, *re;
 
-	for (int i = 0; i < l->nr; i++) {
-		struct pcpu_live_ent *e = &l->ent[i];
+	/*
+	 * pcpu_chunk_addr_search() for every live area, its two range tests
+	 * done here on the ranges read once (the chunks do not change during
+	 * the sweep); what they do not settle goes to the function itself.
+	 */
+	/* read once: the loop's stores (chk_bits) could alias them for the compiler */
+	struct pcpu_chunk *const *by_id = pcpu_G->chunk_by_id;
+	const unsigned long cap = (unsigned long)pcpu_G->chunk_by_id_cap;
+	const long unit_size = pcpu_unit_size;
+	const uint64_t checked = pcpu_G->chk_live_id;
+	const struct pcpu_live_ent *ent = l->ent;
+	const int nr = l->nr;
+
+	pcpu_chk_range(pcpu_first_chunk, &fs, &fe);
+	pcpu_chk_range(pcpu_reserved_chunk, &rs, &re);
+	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list)
+		chunk->chk_bits = 0;
+	for (int i = 0; i < nr; i++) {
+		const struct pcpu_live_ent *e = &ent[i];
+		char *a = e->ptr;
+		unsigned long id = ((unsigned long)a >> 40) - 2;
 		int off, bit_off, bits;
 
-		chunk = pcpu_chunk_addr_search(e->ptr);
+		chunk = NULL;
+		if (!(a >= fs && a < fe) && !(a >= rs && a < re) && id < cap)
+			chunk = by_id[id];
+		if (!chunk || a >= (char *)chunk->base_addr + unit_size)
+			chunk = pcpu_chunk_addr_search(e->ptr);
+		bits = ALIGN(e->size, PCPU_MIN_ALLOC_SIZE) / PCPU_MIN_ALLOC_SIZE;
+		chunk->chk_bits += bits;
+		/* passed in this chunk as it still is (see pcpu_chk_same()) */
+		if (chunk->chk_clean && e->id <= checked)
+			continue;
 		off = (char *)e->ptr - (char *)chunk->base_addr;
 		bit_off = off / PCPU_MIN_ALLOC_SIZE;
-		bits = ALIGN(e->size, PCPU_MIN_ALLOC_SIZE) / PCPU_MIN_ALLOC_SIZE;
 		if (find_next_zero_bit(chunk->alloc_map, bit_off + bits, bit_off) <
 		    (unsigned long)(bit_off + bits) ||
 		    !test_bit(bit_off, chunk->bound_map) ||
@@ -193,13 +374,6 @@ static void pcpu_check_live(void)
 						     chunk->id, p, off, cpu);
 	}
 	/* no bits beyond the live allocations and the hidden edges */
-	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list)
-		chunk->chk_bits = 0;
-	for (int i = 0; i < l->nr; i++) {
-		chunk = pcpu_chunk_addr_search(l->ent[i].ptr);
-		chunk->chk_bits += ALIGN(l->ent[i].size, PCPU_MIN_ALLOC_SIZE) /
-				   PCPU_MIN_ALLOC_SIZE;
-	}
 	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list) {
 		long set = chunk->chk_set;	/* pcpu_check_chunk() */
 		long hidden = (chunk->start_offset + chunk->end_offset) /
@@ -291,7 +465,9 @@ void pcpu_bm_check_state(void)
 
 	pcpu_map_slots();
 	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list) {
-		pcpu_check_chunk(chunk);
+		chunk->chk_clean = pcpu_chk_same(chunk);
+		if (!chunk->chk_clean)
+			pcpu_check_chunk(chunk);
 		pcpu_check_slot(chunk);
 		if (chunk != pcpu_reserved_chunk && !chunk->isolated)
 			empty += chunk->nr_empty_pop_pages;
@@ -332,6 +508,13 @@ void pcpu_bm_check_state(void)
 	pcpu_check_live();
 	if (pcpu_G->ops->check)
 		pcpu_G->ops->check();
+	/* all passed: what was checked afresh is the new reference */
+	list_for_each_entry(chunk, &pcpu_G->all_chunks, all_list) {
+		if (!chunk->chk_clean)
+			pcpu_chk_store(chunk);
+		chunk->chk_clean = false;	/* set by the next sweep only */
+	}
+	pcpu_G->chk_live_id = pcpu_G->live->next_id;
 }
 
 void pcpu_bm_check(void *inst)
