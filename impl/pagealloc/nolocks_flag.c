@@ -64,7 +64,7 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long cou
 		list_add_tail(&page->lru, list);
 		alloced++;
 	}
-	zone->nr_free_pages -= (long)i << order;
+	MM_ATOMIC_ADD(zone->nr_free_pages, -((long)i << order));	/* vm_stat: atomic_long_add() */
 	zone_unlock(zone);
 	return alloced;
 }
@@ -126,7 +126,7 @@ static bool prepare_alloc_pages(gfp_t gfp_mask, unsigned int order,
 
 	/* should_fail_alloc_page() */
 	if (mm_should_fail(MM_FAIL_PAGE_ALLOC)) {
-		G->last_alloc_injected = true;
+		MM_HARNESS_ACCESS(G->last_alloc_injected = true);
 		return false;
 	}
 
@@ -159,7 +159,7 @@ static struct page *__alloc_pages_nodemask(gfp_t gfp_mask, unsigned int order,
 
 	(void)preferred_nid;
 	mm_allocator_entry("__alloc_pages_nodemask");
-	G->last_alloc_injected = false;
+	MM_HARNESS_ACCESS(G->last_alloc_injected = false);
 	if (unlikely(order >= MAX_ORDER))
 		return NULL;
 

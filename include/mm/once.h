@@ -42,7 +42,18 @@ void AnnotateIgnoreWritesEnd(const char *file, int line);
 	AnnotateIgnoreWritesEnd(__FILE__, __LINE__);			\
 	AnnotateIgnoreReadsEnd(__FILE__, __LINE__);			\
 } while (0)
+/*
+ * A counter the kernel updates atomically (atomic_long_add() of vmstat,
+ * set_bit()/clear_bit() of zone->flags) that a port keeps plain: an atomic
+ * read-modify-write in the threaded mode, the plain one elsewhere.
+ */
+#define MM_ATOMIC_ADD(x, v)	((void)__atomic_fetch_add(&(x), (v), __ATOMIC_RELAXED))
+#define MM_ATOMIC_OR(x, v)	((void)__atomic_fetch_or(&(x), (v), __ATOMIC_RELAXED))
+#define MM_ATOMIC_AND(x, v)	((void)__atomic_fetch_and(&(x), (v), __ATOMIC_RELAXED))
 #else
 #define MM_HARNESS_ACCESS(stmt) do { stmt; } while (0)
+#define MM_ATOMIC_ADD(x, v)	((void)((x) += (v)))
+#define MM_ATOMIC_OR(x, v)	((void)((x) |= (v)))
+#define MM_ATOMIC_AND(x, v)	((void)((x) &= (v)))
 #endif
 #endif /* MM_ONCE_H */

@@ -95,11 +95,34 @@ void mm_threads_cpu_release(void);
 
 /* a violation in a threaded run: write it and end the process */
 __attribute__((noreturn)) void mm_threads_die(struct mm_machine *m);
+
+/*
+ * An object an executor hands from one op to another through its table
+ * (a page allocated on one CPU and freed on another): the table is harness
+ * code (ignore regions), so the handover itself gives no happens-before
+ * edge, while in the kernel passing the pointer is synchronization.  The
+ * executor releases the object when it puts it in the table and acquires
+ * it when it takes it out, outside mm_harness_lock() (which ignores sync).
+ */
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+static inline void mm_tsan_release(void *obj)
+{
+	if (mm_threads_running)
+		__tsan_release(obj);
+}
+static inline void mm_tsan_acquire(void *obj)
+{
+	if (mm_threads_running)
+		__tsan_acquire(obj);
+}
 #else
 #define MM_THREADS_BUILT 0
 #define mm_threads_running false
 static inline void mm_harness_lock(void) {}
 static inline void mm_harness_unlock(void) {}
+static inline void mm_tsan_release(void *obj) { (void)obj; }
+static inline void mm_tsan_acquire(void *obj) { (void)obj; }
 #endif
 
 /* What a threaded run found. */

@@ -25,6 +25,7 @@
 #include <linux/workqueue.h>
 #include <linux/gfp.h>
 #include "drain_family.h"
+#include <mm/once.h>
 
 #define MIGRATE_PCPTYPES	3
 #define DR_MAX_PAGES		(64 + 128)
@@ -214,10 +215,12 @@ extern struct dr_state *dr_G;
 
 static inline bool cpu_online(int cpu)
 {
-	return cpu >= 0 && cpu < MM_MAX_CPUS && (dr_G->online.bits & (1UL << cpu));
+	/* cpumask_test_cpu(): test_bit(), a volatile read of the mask word */
+	return cpu >= 0 && cpu < MM_MAX_CPUS && (READ_ONCE(dr_G->online.bits) & (1UL << cpu));
 }
-static inline void cpumask_set_cpu(int cpu, cpumask_t *m) { m->bits |= 1UL << cpu; }
-static inline void cpumask_clear_cpu(int cpu, cpumask_t *m) { m->bits &= ~(1UL << cpu); }
+/* cpumask_set_cpu()/cpumask_clear_cpu(): the atomic set_bit()/clear_bit() */
+static inline void cpumask_set_cpu(int cpu, cpumask_t *m) { MM_ATOMIC_OR(m->bits, 1UL << cpu); }
+static inline void cpumask_clear_cpu(int cpu, cpumask_t *m) { MM_ATOMIC_AND(m->bits, ~(1UL << cpu)); }
 
 /* -- the shared model (drain_model.c) ----------------------------------- */
 void drain_pages_zone(unsigned int cpu, struct zone *zone);

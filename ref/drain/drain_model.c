@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <linux/sched.h>
+#include <mm/threads.h>
 #include "drain_internal.h"
 
 struct dr_state *dr_G;
@@ -93,7 +94,8 @@ static void dr_tick_cpu(int cpu)
 		kthread_worker_run_one(kw);
 		goto out;
 	}
-	n = pool_has + kw_has + dr_G->nr_hogs[cpu];
+	/* the harness's injected load (threaded mode: another CPU's op may reset it) */
+	MM_HARNESS_ACCESS(n = pool_has + kw_has + dr_G->nr_hogs[cpu]);
 	if (!n)
 		goto out;
 	pick = (int)(dr_G->rr[cpu]++ % (unsigned int)n);
@@ -227,7 +229,7 @@ static void buddy_add(struct zone *zone, struct page *page, int mt)
 	page->mt = mt;
 	page->cpu = -1;
 	list_add(&page->lru, &zone->free_list[mt]);
-	zone->nr_free++;
+	MM_ATOMIC_ADD(zone->nr_free, 1);	/* vm_stat: atomic_long_add() */
 }
 
 /* __rmqueue(): the migratetype's list, else any other (no stealing modelled) */
@@ -264,7 +266,7 @@ static int rmqueue_bulk(struct zone *zone, unsigned long count, struct list_head
 		list_add_tail(&page->lru, list);
 		allocated++;
 	}
-	zone->nr_free -= i;
+	MM_ATOMIC_ADD(zone->nr_free, -(long)i);	/* vm_stat: atomic_long_add() */
 	spin_unlock(&zone->lock);
 	return allocated;
 }
@@ -386,7 +388,7 @@ static struct page *rmqueue_pcplist(struct zone *zone, int migratetype)
 /* order-0 zone_watermark_ok(): free pages above the mark (no lowmem_reserve) */
 static bool zone_watermark_ok(const struct zone *z, long mark)
 {
-	return z->nr_free > mark;
+	return READ_ONCE(z->nr_free) > mark;	/* zone_page_state(): atomic_long_read() */
 }
 
 /* Mirrors get_page_from_freelist(): the zonelist from @high_zoneidx down. */
@@ -797,14 +799,29 @@ static void zone_counts(long free[DR_NR_ZONES], long work[DR_NR_ZONES])
 			work[s->pages[i].zone]++;
 }
 
+/*
+ * The executor's table of pages the callers hold.  In the threaded mode two
+ * CPUs use it at once: it is changed under the harness mutex, and a page put
+ * in it is released to the op that takes it out (mm_tsan_release(),
+ * threads.h), as handing a page to another CPU is synchronization in the
+ * kernel.  NULL when another CPU took the last one.
+ */
 static struct page *live_take(int k)
 {
 	struct dr_state *s = dr_G;
-	int idx = k % s->nr_live;
-	struct page *page = s->live[idx];
+	struct page *page = NULL;
 
-	s->live[idx] = s->live[--s->nr_live];
-	s->user_pages--;
+	mm_harness_lock();
+	if (s->nr_live) {
+		int idx = k % s->nr_live;
+
+		page = s->live[idx];
+		s->live[idx] = s->live[--s->nr_live];
+		s->user_pages--;
+	}
+	mm_harness_unlock();
+	if (page)
+		mm_tsan_acquire(page);
 	return page;
 }
 
@@ -824,8 +841,11 @@ static void op_alloc(const struct mm_op *op, struct mm_opres *res)
 		}
 		page->loc = DR_LOC_USER;
 		page->mt = (int)op->arg[DR_ALLOC_mt];
+		mm_tsan_release(page);
+		mm_harness_lock();
 		s->live[s->nr_live++] = page;
 		s->user_pages++;
+		mm_harness_unlock();
 		got++;
 	}
 	res->val[0] = got;
@@ -865,6 +885,8 @@ static void op_inject(const struct mm_op *op, struct mm_opres *res)
 		while (pw->nr_pages < (int)op->arg[DR_INJECT_WORK_pages] && s->nr_live) {
 			struct page *page = live_take(pw->nr_pages);
 
+			if (!page)
+				break;
 			page->loc = DR_LOC_WORK;
 			pw->pages[pw->nr_pages++] = page;
 			s->work_pages++;
@@ -918,7 +940,7 @@ static void op_cpu_offline(const struct mm_op *op, struct mm_opres *res)
 	/* tasks preempted on it move to CPU 0 before it dies (migrate_tasks()) */
 	mm_tasks_migrate(cpu, 0);
 	cpumask_clear_cpu(cpu, &s->online);
-	s->nr_hogs[cpu] = 0;
+	MM_HARNESS_ACCESS(s->nr_hogs[cpu] = 0);
 	page_alloc_cpu_dead(cpu);
 	res->val[0] = s->nr_workers;
 	snprintf(res->text, sizeof(res->text), "CPU %d offline, %d workers", cpu, s->nr_workers);
@@ -942,8 +964,13 @@ void dr_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 
 		if (!cpu_online(op->arg[DR_FREE_cpu]) || !s->nr_live)
 			goto skip;
-		for (uint32_t i = 0; i < op->arg[DR_FREE_n] && s->nr_live; i++, n++)
-			free_unref_page(live_take((int)op->arg[DR_FREE_k]));
+		for (uint32_t i = 0; i < op->arg[DR_FREE_n]; i++, n++) {
+			struct page *page = live_take((int)op->arg[DR_FREE_k]);
+
+			if (!page)
+				break;
+			free_unref_page(page);
+		}
 		res->val[0] = n;
 		snprintf(res->text, sizeof(res->text), "%ld pages freed on CPU %d", n, cpu);
 		break;

@@ -10,6 +10,8 @@
  * differently is in struct kmemcg_ops (kmemcg_v5_1.c, impl/kmemcg/).
  */
 #include "kmemcg_internal.h"
+#include <mm/once.h>
+#include <mm/threads.h>
 
 struct kmc_state *G;
 
@@ -518,13 +520,13 @@ void memcg_kmem_uncharge_memcg(struct slab_page *page, int order, struct mem_cgr
 
 void mod_node_page_state(long nr)
 {
-	G->node_slab += nr;
+	MM_ATOMIC_ADD(G->node_slab, nr);	/* vm_node_stat: atomic_long_add() */
 }
 
 void mod_lruvec_state(struct mem_cgroup *memcg, long nr)
 {
-	G->node_slab += nr;
-	memcg->lruvec_slab += nr;
+	MM_ATOMIC_ADD(G->node_slab, nr);	/* vm_node_stat: atomic_long_add() */
+	MM_ATOMIC_ADD(memcg->lruvec_slab, nr);	/* lruvec_stat: atomic_long_add() */
 }
 
 /* -- slab ----------------------------------------------------------------- */
@@ -933,17 +935,33 @@ static void slab_post_alloc_hook(struct kmem_cache *s)
  */
 static int kmc_obj_room(void)
 {
-	int room = KMC_MAX_OBJS - G->nr_objs;
+	int room;
 
+	mm_harness_lock();	/* threaded mode: the table is the CPUs' */
+	room = KMC_MAX_OBJS - G->nr_objs;
 	for (int i = 0; i < G->nr_cpus; i++)
 		room -= G->tasks[i].inflight != NULL;
+	mm_harness_unlock();
 	return room;
 }
 
+/*
+ * A slab page put in the object table is released to the op that frees it
+ * (mm_tsan_release(), threads.h): handing an object to another CPU is
+ * synchronization in the kernel; the table is harness code.
+ */
 static bool kmc_add_obj(struct slab_page *page)
 {
-	G->objs[G->nr_objs++].page = page;
-	return true;
+	bool added = false;
+
+	mm_tsan_release(page);
+	mm_harness_lock();
+	if (G->nr_objs < KMC_MAX_OBJS) {
+		G->objs[G->nr_objs++].page = page;
+		added = true;
+	}
+	mm_harness_unlock();
+	return added;
 }
 
 /* one allocation end: object from @cachep, memcg_kmem_put_cache() */
@@ -973,12 +991,24 @@ static struct kmem_cache *kmc_alloc_start(struct kmc_task *t, struct kmem_cache 
 	return cachep;
 }
 
-static void kmc_free_obj(int idx)
+/* the object at @k modulo the table (picked and taken out at once); false if empty */
+static bool kmc_free_obj(uint32_t k)
 {
-	struct slab_page *page = G->objs[idx].page;
+	struct slab_page *page;
+	int idx;
 
+	mm_harness_lock();
+	if (!G->nr_objs) {
+		mm_harness_unlock();
+		return false;
+	}
+	idx = (int)(k % (uint32_t)G->nr_objs);
+	page = G->objs[idx].page;
 	G->objs[idx] = G->objs[--G->nr_objs];
+	mm_harness_unlock();
+	mm_tsan_acquire(page);
 	slab_free(page->cache, page);
+	return true;
 }
 
 static struct kmem_cache *kmc_child_of(struct kmem_cache *root, struct mem_cgroup *memcg)
@@ -1106,7 +1136,8 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 			break;
 		}
 		for (uint32_t i = 0; i < a[KMC_KMEM_FREE_n] && G->nr_objs; i++)
-			kmc_free_obj((int)(a[KMC_KMEM_FREE_k] % G->nr_objs));
+			if (!kmc_free_obj(a[KMC_KMEM_FREE_k]))
+				break;
 		break;
 	case KMC_OP_CACHE_SHRINK:
 		s = G->roots[a[KMC_CACHE_SHRINK_r]];

@@ -33,9 +33,13 @@
 
 #define OBJ_CHUNK 1024
 
+/* threaded mode: the free list is the CPUs' and the work's, under the harness mutex */
 static struct rcu_obj *obj_alloc(void)
 {
-	struct rcu_obj *o = G->obj_free;
+	struct rcu_obj *o;
+
+	mm_harness_lock();
+	o = G->obj_free;
 
 	if (!o) {
 		struct rcu_obj *chunk;
@@ -60,6 +64,7 @@ static struct rcu_obj *obj_alloc(void)
 	}
 	G->obj_free = o->next_free;
 	o->next_free = NULL;
+	mm_harness_unlock();
 	return o;
 }
 
@@ -89,10 +94,12 @@ static void obj_kfree(void *ptr, bool late, const char *where)
 			"KVFREE_BEFORE_GP in %s: object queued at gp_seq %lu freed at gp_seq %lu, its channel was attached to an already pending rcu_work (v5.9 race, fixed in v6.3)",
 			where, o->gp_at_call, mm_cur->rcu_gp_seq);
 	}
+	mm_harness_lock();
 	o->state = OBJ_FREED;
 	G->kv_freed++;
 	o->next_free = G->obj_free;
 	G->obj_free = o;
+	mm_harness_unlock();
 }
 
 /* -- the bnode cache (v5.9: rcu/tree: cache specified number of objects) -- */
@@ -131,15 +138,25 @@ static void rcu_work_rcufn(struct rcu_head *rcu)
 	local_irq_disable();
 	queue_work(&mm_cur->system_wq, &rwork->work);
 	local_irq_enable();
-	rwork->rcu_pending = false;	/* the work's own pending bit holds it now */
+	/* the work's own pending bit holds it now (the kernel's bit is atomic) */
+	mm_harness_lock();
+	rwork->rcu_pending = false;
+	mm_harness_unlock();
 }
 
 /* Mirrors queue_rcu_work(): false if the work is already pending. */
 static bool queue_rcu_work(struct rcu_work *rwork)
 {
-	if (rwork->rcu_pending || work_pending(&rwork->work))
+	bool pending;
+
+	/* test_and_set_bit(WORK_STRUCT_PENDING_BIT): one atomic step */
+	mm_harness_lock();
+	pending = rwork->rcu_pending || work_pending(&rwork->work);
+	if (!pending)
+		rwork->rcu_pending = true;
+	mm_harness_unlock();
+	if (pending)
 		return false;
-	rwork->rcu_pending = true;
 	rwork->t_queued = ++G->pa_clock;
 	call_rcu(&rwork->rcu, rcu_work_rcufn);
 	return true;

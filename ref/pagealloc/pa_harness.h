@@ -54,16 +54,27 @@ static struct pa_page pa_page_of(struct page *page, unsigned int order)
 	return pg;
 }
 
+/*
+ * The table of pages the callers hold.  In the threaded mode two CPUs use
+ * it at once: it is changed under the harness mutex, and a page put in it
+ * is released to the op that takes it out (mm_tsan_release(), threads.h),
+ * as handing a page to another CPU is synchronization in the kernel.
+ */
 static void user_add(struct page *page, unsigned int order)
 {
-	if (G->nr_users == PA_MAX_USERS) {
-		/* harness limit: give the page straight back */
-		__free_pages(page, order);
-		return;
+	bool full;
+
+	mm_tsan_release(page);
+	mm_harness_lock();
+	full = G->nr_users == PA_MAX_USERS;
+	if (!full) {
+		G->users[G->nr_users].page = page;
+		G->users[G->nr_users].order = order;
+		G->nr_users++;
 	}
-	G->users[G->nr_users].page = page;
-	G->users[G->nr_users].order = order;
-	G->nr_users++;
+	mm_harness_unlock();
+	if (full)	/* harness limit: give the page straight back */
+		__free_pages(page, order);
 }
 
 static struct pa_page pa_e_alloc_pages(void *inst, gfp_t gfp_mask, unsigned int order)
@@ -84,13 +95,18 @@ static struct pa_page pa_e_free_live_page(void *inst, unsigned int idx)
 	int k;
 
 	pa_enter(inst);
-	if (!G->nr_users)
+	mm_harness_lock();	/* threaded mode: pick and take out at once */
+	if (!G->nr_users) {
+		mm_harness_unlock();
 		return pg;
+	}
 	k = (int)(idx % (unsigned int)G->nr_users);
 	u = G->users[k];
 	memmove(&G->users[k], &G->users[k + 1],
 		sizeof(G->users[0]) * (size_t)(G->nr_users - k - 1));
 	G->nr_users--;
+	mm_harness_unlock();
+	mm_tsan_acquire(u.page);
 	__free_pages(u.page, u.order);
 	return pa_page_of(u.page, u.order);
 }
@@ -101,7 +117,7 @@ static struct pa_page pa_e_kvfree_block_page(void *inst)
 	struct page *page;
 
 	pa_enter(inst);
-	G->last_alloc_injected = false;
+	MM_HARNESS_ACCESS(G->last_alloc_injected = false);
 	G->lockless_attempts++;
 	addr = pa_port_kvfree_block_page();
 	page = addr ? virt_to_page((void *)addr) : NULL;

@@ -22,6 +22,8 @@
 #include <linux/workqueue.h>
 #include <linux/rcupdate.h>
 #include <mm/harness.h>
+#include <mm/once.h>
+#include <mm/threads.h>
 #include "pagealloc_family.h"
 #include "pa_port.h"
 

@@ -52,7 +52,7 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long cou
 
 /* -- small helpers ----------------------------------------------------- */
 
-#define zone_lock(zone) do { G->zone_lock_taken++; spin_lock(&(zone)->lock); } while (0)
+#define zone_lock(zone) do { MM_HARNESS_ACCESS(G->zone_lock_taken++); spin_lock(&(zone)->lock); } while (0)
 #define zone_unlock(zone) spin_unlock(&(zone)->lock)
 
 /*
@@ -205,7 +205,7 @@ static inline bool free_area_empty(struct free_area *area, int mt)
 static inline void __mod_zone_freepage_state(struct zone *zone, long nr, int mt)
 {
 	(void)mt;
-	zone->nr_free_pages += nr;
+	MM_ATOMIC_ADD(zone->nr_free_pages, nr);	/* vm_stat: atomic_long_add() */
 }
 
 /* bad_page(): report and taint; the struct page keeps its bad fields */
@@ -625,7 +625,7 @@ static void steal_suitable_fallback(struct zone *zone, struct page *page,
 	 */
 	boost_watermark(zone);
 	if (alloc_flags & ALLOC_KSWAPD)
-		zone->flags |= ZONE_BOOSTED_WATERMARK;
+		MM_ATOMIC_OR(zone->flags, ZONE_BOOSTED_WATERMARK);	/* set_bit() */
 
 	if (!whole_block)
 		goto single_page;
@@ -820,7 +820,7 @@ static inline bool zone_watermark_fast(struct zone *z, unsigned int order,
 				       unsigned long mark, int highest_zoneidx,
 				       unsigned int alloc_flags)
 {
-	long free_pages = z->nr_free_pages;
+	long free_pages = READ_ONCE(z->nr_free_pages);	/* zone_page_state(): atomic_long_read() */
 
 	if (!order && free_pages > (long)mark + z->lowmem_reserve[highest_zoneidx])
 		return true;
@@ -831,7 +831,8 @@ static inline bool zone_watermark_fast(struct zone *z, unsigned int order,
 static bool zone_watermark_ok_safe(struct zone *z, unsigned int order, unsigned long mark,
 				   int highest_zoneidx)
 {
-	return __zone_watermark_ok(z, order, mark, highest_zoneidx, 0, z->nr_free_pages);
+	return __zone_watermark_ok(z, order, mark, highest_zoneidx, 0,
+				   READ_ONCE(z->nr_free_pages));	/* zone_page_snapshot() */
 }
 
 /* -- kswapd (mm/vmscan.c v5.9) ------------------------------------------ */
@@ -886,7 +887,7 @@ static void __wake_up_common_lock(struct pglist_data *pgdat)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pgdat->kswapd_wait_lock, flags);
-	pgdat->kswapd_sleeping = false;
+	WRITE_ONCE(pgdat->kswapd_sleeping, false);
 	G->kswapd_wakeups++;
 	spin_unlock_irqrestore(&pgdat->kswapd_wait_lock, flags);
 }
@@ -915,7 +916,7 @@ static void wakeup_kswapd(struct zone *zone, gfp_t gfp_flags, int order,
 		WRITE_ONCE(pgdat->kswapd_order, order);
 
 	/* waitqueue_active(&pgdat->kswapd_wait): kswapd is running */
-	if (!pgdat->kswapd_sleeping)
+	if (!READ_ONCE(pgdat->kswapd_sleeping))	/* !waitqueue_active(): list_empty() */
 		return;
 
 	/* Hopeless node, leave it to direct reclaim if possible */
@@ -942,7 +943,7 @@ static bool kswapd_run_once(void)
 	int order, highest_zoneidx, i;
 	bool boosted, balanced;
 
-	if (pgdat->kswapd_sleeping)
+	if (READ_ONCE(pgdat->kswapd_sleeping))
 		return false;
 	G->kswapd_runs++;
 	order = READ_ONCE(pgdat->kswapd_order);
@@ -975,7 +976,7 @@ static bool kswapd_run_once(void)
 			if (!zone_boosts[i])
 				continue;
 			/* Increments are under the zone lock */
-			G->zone_lock_taken++;
+			MM_HARNESS_ACCESS(G->zone_lock_taken++);
 			spin_lock_irqsave(&zone->lock, flags);
 			zone->watermark_boost -= min(zone->watermark_boost, zone_boosts[i]);
 			spin_unlock_irqrestore(&zone->lock, flags);
@@ -983,7 +984,7 @@ static bool kswapd_run_once(void)
 		/* wakeup_kcompactd(): not modelled */
 	}
 	/* kswapd_try_to_sleep(): back on the wait queue */
-	pgdat->kswapd_sleeping = true;
+	WRITE_ONCE(pgdat->kswapd_sleeping, true);
 	return true;
 }
 
@@ -1009,7 +1010,7 @@ static struct page *rmqueue(struct zone *preferred_zone, struct zone *zone,
 		goto out;
 	}
 
-	G->zone_lock_taken++;
+	MM_HARNESS_ACCESS(G->zone_lock_taken++);
 	spin_lock_irqsave(&zone->lock, flags);
 	do {
 		MM_LOOP_GUARD(guard, 4096, "rmqueue");
@@ -1030,8 +1031,8 @@ static struct page *rmqueue(struct zone *preferred_zone, struct zone *zone,
 
 out:
 	/* Separate test+clear to avoid unnecessary atomics */
-	if (zone->flags & ZONE_BOOSTED_WATERMARK) {
-		zone->flags &= ~ZONE_BOOSTED_WATERMARK;
+	if (READ_ONCE(zone->flags) & ZONE_BOOSTED_WATERMARK) {	/* test_bit() */
+		MM_ATOMIC_AND(zone->flags, ~ZONE_BOOSTED_WATERMARK);	/* clear_bit() */
 		wakeup_kswapd(zone, 0, 0, zone->idx);
 	}
 	return page;
@@ -1129,7 +1130,7 @@ static bool should_reclaim_retry(gfp_t gfp_mask, unsigned int order,
 
 	while ((zone = zonelist_next(ac, &z))) {
 		/* zone_reclaimable_pages() is 0 */
-		long available = zone->nr_free_pages;
+		long available = READ_ONCE(zone->nr_free_pages);
 
 		if (__zone_watermark_ok(zone, order, min_wmark_pages(zone), ac->highest_zoneidx,
 					alloc_flags, available)) {
