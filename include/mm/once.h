@@ -50,10 +50,12 @@ void AnnotateIgnoreWritesEnd(const char *file, int line);
 #define MM_ATOMIC_ADD(x, v)	((void)__atomic_fetch_add(&(x), (v), __ATOMIC_RELAXED))
 #define MM_ATOMIC_OR(x, v)	((void)__atomic_fetch_or(&(x), (v), __ATOMIC_RELAXED))
 #define MM_ATOMIC_AND(x, v)	((void)__atomic_fetch_and(&(x), (v), __ATOMIC_RELAXED))
+#define MM_ATOMIC_ADD_RETURN(x, v) __atomic_add_fetch(&(x), (v), __ATOMIC_SEQ_CST)
 #else
 #define MM_HARNESS_ACCESS(stmt) do { stmt; } while (0)
 #define MM_ATOMIC_ADD(x, v)	((void)((x) += (v)))
 #define MM_ATOMIC_OR(x, v)	((void)((x) |= (v)))
 #define MM_ATOMIC_AND(x, v)	((void)((x) &= (v)))
+#define MM_ATOMIC_ADD_RETURN(x, v) ((x) += (v))
 #endif
 #endif /* MM_ONCE_H */

@@ -151,26 +151,39 @@ void percpu_ref_exit(struct percpu_ref *ref)
 	}
 }
 
+/*
+ * Mirrors __ref_is_percpu(), include/linux/percpu-refcount.h v5.1, which
+ * reads the mode with READ_ONCE(ref->percpu_count_ptr); the model keeps
+ * the mode in three flags, read the same way.
+ */
 static bool __ref_is_percpu(struct percpu_ref *ref)
 {
-	return ref->percpu_allocated && !ref->atomic && !ref->dead;
+	return READ_ONCE(ref->percpu_allocated) && !READ_ONCE(ref->atomic) &&
+	       !READ_ONCE(ref->dead);
 }
 
+/*
+ * percpu_sum stands for every CPU's counter (this_cpu_add() on its own in
+ * the kernel), count for the atomic_long_t: both updated atomically in the
+ * threaded mode (MM_ATOMIC_ADD, include/mm/once.h), plainly elsewhere.
+ */
 void percpu_ref_get_many(struct percpu_ref *ref, unsigned long nr)
 {
 	if (__ref_is_percpu(ref))
-		ref->percpu_sum += (long)nr;
+		MM_ATOMIC_ADD(ref->percpu_sum, (long)nr);
 	else
-		ref->count += (long)nr;
+		MM_ATOMIC_ADD(ref->count, (long)nr);
 }
 
 void percpu_ref_put_many(struct percpu_ref *ref, unsigned long nr)
 {
 	if (__ref_is_percpu(ref)) {
-		ref->percpu_sum -= (long)nr;
+		MM_ATOMIC_ADD(ref->percpu_sum, -(long)nr);
 	} else {
-		ref->count -= (long)nr;
-		if (!ref->bias && ref->count == 0)
+		/* atomic_long_sub_and_test() */
+		long count = MM_ATOMIC_ADD_RETURN(ref->count, -(long)nr);
+
+		if (!ref->bias && count == 0)
 			percpu_ref_call_release(ref);
 	}
 }
@@ -178,27 +191,27 @@ void percpu_ref_put_many(struct percpu_ref *ref, unsigned long nr)
 bool percpu_ref_tryget(struct percpu_ref *ref)
 {
 	if (__ref_is_percpu(ref)) {
-		ref->percpu_sum++;
+		MM_ATOMIC_ADD(ref->percpu_sum, 1);
 		return true;
 	}
 	/* atomic_long_inc_not_zero() */
-	if (!ref->bias && ref->count == 0)
+	if (!ref->bias && READ_ONCE(ref->count) == 0)
 		return false;
-	ref->count++;
+	MM_ATOMIC_ADD(ref->count, 1);
 	return true;
 }
 
 bool percpu_ref_tryget_live(struct percpu_ref *ref)
 {
 	if (__ref_is_percpu(ref)) {
-		ref->percpu_sum++;
+		MM_ATOMIC_ADD(ref->percpu_sum, 1);
 		return true;
 	}
-	if (ref->dead)
+	if (READ_ONCE(ref->dead))
 		return false;
-	if (!ref->bias && ref->count == 0)
+	if (!ref->bias && READ_ONCE(ref->count) == 0)
 		return false;
-	ref->count++;
+	MM_ATOMIC_ADD(ref->count, 1);
 	return true;
 }
 
@@ -360,8 +373,8 @@ static void css_free_work_fn(struct work_struct *work)
 	percpu_ref_exit(&css->refcnt);
 	/* mem_cgroup_free() */
 	box->freed = true;
-	if (G->memcgs[memcg->slot] == memcg)
-		G->memcgs[memcg->slot] = NULL;
+	MM_HARNESS_ACCESS(if (G->memcgs[memcg->slot] == memcg)
+				  G->memcgs[memcg->slot] = NULL);
 }
 
 static void css_free_rcu_fn(struct rcu_head *rcu_head)
@@ -385,6 +398,23 @@ static bool memcg_freed(struct mem_cgroup *memcg)
 	return container_of(memcg, struct kmc_memcg_box, memcg)->freed;
 }
 
+/*
+ * The executor's table of memcgs by name (G->memcgs).  In the threaded mode
+ * an op on one CPU makes a memcg that ops on other CPUs use: the kernel
+ * publishes a new css under cgroup_mutex and RCU, the table is harness
+ * code, so the memcg is released when it is put in the table and acquired
+ * when an op looks it up (mm_tsan_release(), threads.h).
+ */
+static struct mem_cgroup *kmc_memcg_at(uint32_t m)
+{
+	struct mem_cgroup *memcg;
+
+	MM_HARNESS_ACCESS(memcg = G->memcgs[m]);
+	if (memcg)
+		mm_tsan_acquire(memcg);
+	return memcg;
+}
+
 /* mkdir: css_create() -> mem_cgroup_css_alloc() -> memcg_online_kmem() */
 static int kmc_memcg_create(int m)
 {
@@ -393,7 +423,8 @@ static int kmc_memcg_create(int m)
 	int err;
 
 	/* a new cgroup of the same name may be made while the old one is dying */
-	if ((G->memcgs[m] && !G->memcgs[m]->offline) || G->nr_memcgs == KMC_MAX_MEMCGS)
+	memcg = kmc_memcg_at((uint32_t)m);
+	if ((memcg && !memcg->offline) || G->nr_memcgs == KMC_MAX_MEMCGS)
 		return 1;
 	box = kmalloc(sizeof(*box));
 	if (!box)
@@ -415,8 +446,8 @@ static int kmc_memcg_create(int m)
 		kfree(box);
 		return err;
 	}
-	G->memcgs[m] = memcg;
-	G->all_memcgs[G->nr_memcgs++] = memcg;
+	mm_tsan_release(memcg);
+	MM_HARNESS_ACCESS(G->memcgs[m] = memcg; G->all_memcgs[G->nr_memcgs++] = memcg);
 	return 0;
 }
 
@@ -431,7 +462,7 @@ static void task_set_cgroup(struct kmc_task *t, struct mem_cgroup *memcg)
 /* rmdir: tasks out, kill_css(), mem_cgroup_css_offline() */
 static int kmc_memcg_offline(int m)
 {
-	struct mem_cgroup *memcg = G->memcgs[m];
+	struct mem_cgroup *memcg = kmc_memcg_at((uint32_t)m);
 
 	if (!memcg || memcg->offline)
 		return 1;
@@ -572,7 +603,7 @@ static struct slab_page *allocate_slab(struct kmem_cache *s, int gfp)
 	if (!is_root_cache(s)) {
 		page->charged = true;
 		page->charged_to = s->memcg_params.memcg;
-		G->last_charged += 1L << s->order;
+		MM_HARNESS_ACCESS(G->last_charged += 1L << s->order);
 	}
 	list_add_tail(&page->lru, &s->slabs);
 	return page;
@@ -1051,7 +1082,7 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 	case KMC_OP_MEMCG_SET_LIMIT: {
 		long pages = a[KMC_MEMCG_SET_LIMIT_pages] == 64 ? LONG_MAX : (long)a[KMC_MEMCG_SET_LIMIT_pages];
 
-		memcg = G->memcgs[a[KMC_MEMCG_SET_LIMIT_m]];
+		memcg = kmc_memcg_at(a[KMC_MEMCG_SET_LIMIT_m]);
 		if (!memcg)
 			res->status = 1;
 		else if (memcg->kmem.usage > pages)	/* page_counter_set_max(): -EBUSY */
@@ -1062,7 +1093,7 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 	}
 	case KMC_OP_TASK_ATTACH:
 		t = current_task();
-		memcg = a[KMC_TASK_ATTACH_m] == KMEMCG_ROOT_MEMCG ? root_mem_cgroup : G->memcgs[a[KMC_TASK_ATTACH_m]];
+		memcg = a[KMC_TASK_ATTACH_m] == KMEMCG_ROOT_MEMCG ? root_mem_cgroup : kmc_memcg_at(a[KMC_TASK_ATTACH_m]);
 		if (!memcg || memcg == t->memcg || !css_tryget_online(&memcg->css)) {
 			res->status = 1;
 			break;
@@ -1077,7 +1108,7 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 			break;
 		}
 		if (a[KMC_TASK_ACTIVE_m] != KMEMCG_ROOT_MEMCG) {
-			memcg = G->memcgs[a[KMC_TASK_ACTIVE_m]];
+			memcg = kmc_memcg_at(a[KMC_TASK_ACTIVE_m]);
 			if (!memcg || memcg == t->active_memcg || !css_tryget_online(&memcg->css)) {
 				res->status = 1;
 				break;
@@ -1142,7 +1173,7 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 	case KMC_OP_CACHE_SHRINK:
 		s = G->roots[a[KMC_CACHE_SHRINK_r]];
 		if (s && a[KMC_CACHE_SHRINK_m] != KMEMCG_ROOT_MEMCG) {
-			memcg = G->memcgs[a[KMC_CACHE_SHRINK_m]];
+			memcg = kmc_memcg_at(a[KMC_CACHE_SHRINK_m]);
 			s = memcg ? kmc_child_of(s, memcg) : NULL;
 		}
 		if (!s) {
