@@ -4,9 +4,10 @@
 #  - without the tsan flavor, `mmdiff run --threads` says so in one line, exit 2;
 #  - tests/test_threads.c built by the tsan flavor (a racy test port fires
 #    DATA_RACE, its spinlock and READ_ONCE forms stay silent);
-#  - every percpu variant expected clean stays silent threaded over the
-#    percpu seeds and regress reproducers (races the kernel has on purpose
-#    are on fuzz/core/tsan-tolerated.txt), and v3.18 shows its real race
+#  - every percpu, pagealloc, drain and kmemcg variant expected clean stays
+#    silent threaded over its family's seeds and regress reproducers (races
+#    the kernel has on purpose are on fuzz/core/tsan-tolerated.txt), and
+#    percpu v3.18 shows its real race
 #    (pcpu_nr_empty_pop_pages updated without pcpu_lock);
 #  - a short threaded campaign (20 s): its findings are printed, not
 #    gating (a campaign's schedules are the OS's); only a harness failure
@@ -30,18 +31,20 @@ fi
 
 expect_rc 2 "run --threads with no input" "$TSAN" run --threads --variants v5.12
 
-regress=$(grep -l '^family percpu' "$ROOT"/corpus/regress/*.ops 2>/dev/null | tr '\n' ' ')
-for v in $("$TSAN" list | awk '$1 == "percpu" && $4 == "clean" {print $2}'); do
-	# shellcheck disable=SC2086
-	"$TSAN" run --threads --family percpu --variants "$v" "$ROOT/corpus/percpu" $regress \
-		>"$TMP/out" 2>&1
-	rc=$?
-	n=$(grep -c '^MMDIFF-VERDICT: OK' "$TMP/out")
-	if [ "$rc" = 0 ] && ! grep -q '^VIOLATION' "$TMP/out"; then
-		ok "percpu $v threaded: $n inputs silent"
-	else
-		fail "percpu $v threaded (exit $rc)"; grep -A3 '^VIOLATION' "$TMP/out" | head -12
-	fi
+for fam in percpu pagealloc drain kmemcg; do
+	regress=$(grep -l "^family $fam\$" "$ROOT"/corpus/regress/*.ops 2>/dev/null | tr '\n' ' ')
+	for v in $("$TSAN" list | awk -v f="$fam" '$1 == f && $4 == "clean" {print $2}'); do
+		# shellcheck disable=SC2086
+		"$TSAN" run --threads --family "$fam" --variants "$v" "$ROOT/corpus/$fam" $regress \
+			>"$TMP/out" 2>&1
+		rc=$?
+		n=$(grep -c '^MMDIFF-VERDICT: OK' "$TMP/out")
+		if [ "$rc" = 0 ] && ! grep -q '^VIOLATION' "$TMP/out"; then
+			ok "$fam $v threaded: $n inputs silent"
+		else
+			fail "$fam $v threaded (exit $rc)"; grep -A3 '^VIOLATION' "$TMP/out" | head -12
+		fi
+	done
 done
 
 "$TSAN" run --threads --variants v3.18 "$ROOT/corpus/percpu" >"$TMP/out" 2>&1
