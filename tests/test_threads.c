@@ -130,6 +130,23 @@ static const char canned[] =
 	"SUMMARY: ThreadSanitizer: data race /src/ref/percpu/v5.12/pcpu_core.c:115:31 in pcpu_update_empty_pages\n"
 	"==================\n";
 
+/* three runs of @kind, each silent */
+static void silent_runs(int kind, const char *what)
+{
+	static struct mm_input in;
+	static struct mm_thread_verdict tv;
+
+	for (int k = 0; k < 3; k++) {
+		int r;
+
+		tt_input(&in, kind, 16);
+		r = mm_threads_run_isolated(&tt_family, &tt_racy, &in, &tv, NULL);
+		CHECK_EQ(r, 0);
+		if (r)
+			printf("%s: %s: %s\n%s\n", what, tv.sig, tv.detail, tv.report);
+	}
+}
+
 int main(void)
 {
 	static struct mm_thread_verdict tv;
@@ -179,22 +196,9 @@ int main(void)
 		printf("verdict %s: %s\n%s\n", tv.sig, tv.detail, tv.report);
 
 	/* the same under the shim's spinlock: a real lock, silent */
-	for (int k = 0; k < 3; k++) {
-		tt_input(&in, TT_BUMP_LOCKED, 16);
-		r = mm_threads_run_isolated(&tt_family, &tt_racy, &in, &tv, NULL);
-		CHECK_EQ(r, 0);
-		if (r)
-			printf("locked: %s: %s\n%s\n", tv.sig, tv.detail, tv.report);
-	}
-
+	silent_runs(TT_BUMP_LOCKED, "locked");
 	/* READ_ONCE/WRITE_ONCE: the kernel's marked races are not reported */
-	for (int k = 0; k < 3; k++) {
-		tt_input(&in, TT_BUMP_ONCE, 16);
-		r = mm_threads_run_isolated(&tt_family, &tt_racy, &in, &tv, NULL);
-		CHECK_EQ(r, 0);
-		if (r)
-			printf("once: %s: %s\n%s\n", tv.sig, tv.detail, tv.report);
-	}
+	silent_runs(TT_BUMP_ONCE, "once");
 
 	/* the held-lock checker still applies on a worker thread */
 	tt_input(&in, TT_BUMP_TWICE_LOCKED, 1);

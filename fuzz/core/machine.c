@@ -1001,6 +1001,19 @@ bool mm_work_pending(const struct work_struct *w)
 }
 
 /*
+ * Items queued before a run are finite, however many (one per allocation
+ * that asked for a cache, say); what the run's own items queue again is
+ * what may never end.  @queued: wq->nr_queued when the run began.
+ */
+static void check_requeue(const struct mm_workqueue *wq, unsigned long queued, int ran)
+{
+	if (wq->nr_queued - queued > 4096)
+		mm_violation("UNBOUNDED_LOOP", wq->name,
+			     "work keeps requeueing itself (%lu items queued while %d ran)",
+			     wq->nr_queued - queued, ran);
+}
+
+/*
  * Work runs in process context on the current CPU, as a kworker would: the
  * op's own context is set aside while it runs.
  */
@@ -1009,19 +1022,10 @@ int mm_run_workqueue(struct mm_workqueue *wq, int n)
 	unsigned long queued = wq->nr_queued;
 	int ran = 0;
 
-	/*
-	 * Items queued before the run are finite, however many (one per
-	 * allocation that asked for a cache, say); what the run's own items
-	 * queue again is what may never end.
-	 */
 	while (wq->head && (n < 0 || ran < n)) {
 		if (!mm_run_work(wq, wq->head))
 			break;	/* it runs already: a worker runs it after that */
-		ran++;
-		if (wq->nr_queued - queued > 4096)
-			mm_violation("UNBOUNDED_LOOP", wq->name,
-				     "work keeps requeueing itself (%lu items queued while %d ran)",
-				     wq->nr_queued - queued, ran);
+		check_requeue(wq, queued, ++ran);
 	}
 	return ran;
 }
@@ -1124,7 +1128,7 @@ void mm_flush_workqueue(struct mm_workqueue *wq, const char *site)
 {
 	struct mm_machine *m = mm_cur;
 	unsigned long queued = wq->nr_queued;
-	int n = 0, i;
+	int n = 0, ran = 0, i;
 
 	mm_might_sleep(site);
 	while ((i = running_elsewhere(NULL, wq)) >= 0)
@@ -1137,15 +1141,13 @@ void mm_flush_workqueue(struct mm_workqueue *wq, const char *site)
 
 		if (mm_run_work(wq, w)) {
 			n--;
+			ran++;
 		} else if (running_elsewhere(w, NULL) >= 0) {
 			mm_flush_running_work(w, site);
 		} else {
 			break;	/* it runs in this very task: it cannot be waited for */
 		}
-		if (wq->nr_queued - queued > 4096)
-			mm_violation("UNBOUNDED_LOOP", wq->name,
-				     "work keeps requeueing itself (%lu items queued during a flush)",
-				     wq->nr_queued - queued);
+		check_requeue(wq, queued, ran);
 	}
 }
 

@@ -246,6 +246,30 @@ static bool mut_repeat(struct mm_input *in, struct mm_rng *r)
 	return true;
 }
 
+/* fields of @d[0..@n) that can take another value */
+static int nr_mutable(const struct mm_argdesc *d, int n)
+{
+	int total = 0;
+
+	for (int a = 0; a < n; a++)
+		total += range_of(&d[a]) > 1;
+	return total;
+}
+
+/* change the *@pick-th mutable field of @v (counting down across calls) */
+static bool change_picked(const struct mm_argdesc *d, int n, uint32_t *v, uint64_t *pick,
+			  struct mm_rng *r)
+{
+	for (int a = 0; a < n; a++) {
+		if (range_of(&d[a]) <= 1 || (*pick)--)
+			continue;
+		v[a] = change_value(&d[a], v[a], r);
+		return true;
+	}
+	return false;
+}
+
+/* one argument of one op, uniformly over every mutable argument of the input */
 static bool mut_arg(const struct mm_family *fam, struct mm_input *in,
 		    struct mm_rng *r)
 {
@@ -255,8 +279,7 @@ static bool mut_arg(const struct mm_family *fam, struct mm_input *in,
 	for (int k = 0; k < in->nr_ops; k++) {
 		const struct mm_opdesc *d = &fam->ops[in->ops[k].id];
 
-		for (int a = 0; a < d->nr_args; a++)
-			total += range_of(&d->args[a]) > 1;
+		total += nr_mutable(d->args, d->nr_args);
 	}
 	if (!total)
 		return false;
@@ -264,12 +287,8 @@ static bool mut_arg(const struct mm_family *fam, struct mm_input *in,
 	for (int k = 0; k < in->nr_ops; k++) {
 		const struct mm_opdesc *d = &fam->ops[in->ops[k].id];
 
-		for (int a = 0; a < d->nr_args; a++) {
-			if (range_of(&d->args[a]) <= 1 || pick--)
-				continue;
-			in->ops[k].arg[a] = change_value(&d->args[a], in->ops[k].arg[a], r);
+		if (change_picked(d->args, d->nr_args, in->ops[k].arg, &pick, r))
 			return true;
-		}
 	}
 	return false;
 }
@@ -277,21 +296,13 @@ static bool mut_arg(const struct mm_family *fam, struct mm_input *in,
 static bool mut_config(const struct mm_family *fam, struct mm_input *in,
 		       struct mm_rng *r)
 {
-	int total = 0;
+	int total = nr_mutable(fam->cfg, fam->nr_cfg);
 	uint64_t pick;
 
-	for (int i = 0; i < fam->nr_cfg; i++)
-		total += range_of(&fam->cfg[i]) > 1;
 	if (!total)
 		return false;
 	pick = mm_rng_below(r, total);
-	for (int i = 0; i < fam->nr_cfg; i++) {
-		if (range_of(&fam->cfg[i]) <= 1 || pick--)
-			continue;
-		in->cfg.v[i] = change_value(&fam->cfg[i], in->cfg.v[i], r);
-		return true;
-	}
-	return false;
+	return change_picked(fam->cfg, fam->nr_cfg, in->cfg.v, &pick, r);
 }
 
 bool mm_mutate_input(const struct mm_family *fam, struct mm_input *in,
