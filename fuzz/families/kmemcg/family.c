@@ -16,7 +16,14 @@
  *                    allocation in flight), the implementation has no more
  *                    live non-root caches and no more live memcgs than the
  *                    reference: destruction times may differ (caches go
- *                    earlier), never the other way.
+ *                    earlier), never the other way.  It holds while both
+ *                    have the same objects: once an allocation succeeds in
+ *                    one and fails in the other (after the first cache
+ *                    release their slab pages go at different ops, so the
+ *                    page budget runs out at different ops), an object
+ *                    charged in one variant pins its cache and memcg there
+ *                    only (mm/memcontrol.c v5.3: a kmem page holds a
+ *                    reference on its cache, the cache one on its memcg).
  * The first two hold until the first legitimate divergence: an injected
  * percpu_ref_init() failure taken by the implementation only (v5.1 has no
  * percpu_ref in a kmem_cache), after which a cache the reference creates
@@ -52,6 +59,7 @@ static void kmemcg_op_context(const struct mm_op *op, int *cpu, enum mm_ctx *ctx
 struct kmc_diff_state {
 	bool diverged;
 	bool faults_diverged;
+	bool objects_diverged;
 };
 
 static void kmemcg_diff(struct mm_diffctx *d)
@@ -91,7 +99,12 @@ static void kmemcg_diff(struct mm_diffctx *d)
 		if (d->impl_m->fail_hits[k] != d->ref_m->fail_hits[k] ||
 		    d->impl_m->fail_next[k] != d->ref_m->fail_next[k])
 			st->faults_diverged = true;
-	if (!st->faults_diverged && ro->quiescent && io->quiescent &&
+	if ((op->id == KMC_OP_KMEM_ALLOC || op->id == KMC_OP_ALLOC_END) &&
+	    (rr->status != ir->status || memcmp(rr->val, ir->val, 3 * sizeof(long))))
+		st->objects_diverged = true;
+	if (ro->live_objects != io->live_objects)
+		st->objects_diverged = true;
+	if (!st->faults_diverged && !st->objects_diverged && ro->quiescent && io->quiescent &&
 	    (io->live_nonroot_caches > ro->live_nonroot_caches || io->live_memcgs > ro->live_memcgs))
 		mm_violation("QUIESCENT_BOUND", opname,
 			     "quiescent: %ld non-root caches and %ld memcgs live, reference %ld and %ld",

@@ -86,7 +86,7 @@ enum kmc_wq { KMC_WQ_MEMCG_KMEM_CACHE, KMC_WQ_SYSTEM };
 	I(LEAKED_CACHE, "I7_LEAKED_CACHE", "once its memcg is offline or its root destroyed, without objects and with every RCU callback and work run, a non-root cache is freed") \
 	I(ALLOC_RESULT, "D1", "relation: kmem_alloc/alloc_end allocate the same number of objects, charged the same way") \
 	I(STATS_EQUAL, "D2", "relation: live objects, slab pages, memcg kmem counters and stats equal after every op") \
-	I(QUIESCENT_BOUND, "D3", "relation: at quiescence the implementation has no more live non-root caches and memcgs than the reference")
+	I(QUIESCENT_BOUND, "D3", "relation: at quiescence, while both hold the same objects, the implementation has no more live non-root caches and memcgs than the reference")
 
 #define KMC_OBS(O, A, p) \
 	O(p, live_objects, "objects allocated and not freed") \
