@@ -609,11 +609,15 @@ static void summary(struct camp *c)
  * Mutation: the op-aware mutator (fuzz/core/mutator.h) in the libFuzzer
  * target and, for AFL++, its custom mutator library next to mmdiff, unless
  * MMDIFF_MUTATOR=bytes; the family's dictionary (mm_dict_write) for both
- * engines unless MMDIFF_DICT=0.  Checked before the work dir exists.
+ * engines unless MMDIFF_DICT=0; libFuzzer's length control as
+ * MMDIFF_LEN_CONTROL says (both mutators obey its limit).  Checked before
+ * the work dir exists.
  */
 static int setup_mutation(struct camp *c)
 {
 	const char *m = getenv("MMDIFF_MUTATOR"), *d = getenv("MMDIFF_DICT");
+	const char *lc = getenv("MMDIFF_LEN_CONTROL");
+	char *end;
 
 	if (m && *m && strcmp(m, "ops") && strcmp(m, "bytes")) {
 		mmd_err("MMDIFF_MUTATOR=%s: ops or bytes", m);
@@ -624,6 +628,19 @@ static int setup_mutation(struct camp *c)
 		return -1;
 	}
 	c->op_mutator = !(m && !strcmp(m, "bytes"));
+	/*
+	 * Off for op-aware mutation: with state coverage new features come
+	 * nearly every run, so the limit hardly grows and deep states are not
+	 * reached (bench/detect.md); libFuzzer's default for bytes.
+	 */
+	c->len_control = c->op_mutator ? 0 : 100;
+	if (lc && *lc) {
+		c->len_control = strtol(lc, &end, 10);
+		if (*end || c->len_control < 0 || c->len_control > 1000000) {
+			mmd_err("MMDIFF_LEN_CONTROL=%s: a number of runs, 0 (off) to 1000000", lc);
+			return -1;
+		}
+	}
 	c->dict[0] = !(d && !strcmp(d, "0"));	/* the path comes with the work dir */
 	if (c->op_mutator && c->eng == &mmd_engine_afl) {
 		snprintf(c->mutator_so, sizeof(c->mutator_so),
@@ -762,10 +779,14 @@ int mmd_campaign_run(struct mmd_campaign *p)
 		printf("mmdiff: fuzzing %s (%s) with %s for %lds, %ld job%s; work dir %s\n",
 		       p->fam->name, c->varnames, c->eng->name, p->time,
 		       p->jobs, p->jobs > 1 ? "s" : "", c->work);
-		printf("mmdiff: mutation: %s, %s\n",
+		printf("mmdiff: mutation: %s, %s",
 		       c->op_mutator ? "op-aware and the engine's own" :
 				       "the engine's own (bytes)",
 		       c->dict[0] ? "with the family's dictionary" : "no dictionary");
+		if (c->eng != &mmd_engine_afl)
+			printf(c->len_control ? ", length control %ld" : ", no length control",
+			       c->len_control);
+		printf("\n");
 	}
 	if (prepare_corpus(c))
 		goto out;

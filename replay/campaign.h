@@ -79,6 +79,7 @@ struct camp {
 	char lasting[PATH_MAX];	/* --corpus DIR (absolute), "" if none */
 	char dict[PATH_MAX];	/* the family's dictionary, "" if none (MMDIFF_DICT=0) */
 	bool op_mutator;	/* op-aware mutation (MMDIFF_MUTATOR, default ops) */
+	long len_control;	/* libFuzzer -len_control (MMDIFF_LEN_CONTROL; 0 with ops, 100 with bytes) */
 	char mutator_so[PATH_MAX];	/* AFL++: the custom mutator library, "" if none */
 	double next_sync;
 	char known_path[PATH_MAX];

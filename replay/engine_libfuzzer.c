@@ -31,12 +31,11 @@ static void lf_argv(struct camp *c, struct mmd_worker *w, long seconds,
 	if (c->dict[0])
 		ARG("-dict=%s", c->dict);
 	/*
-	 * The target defines the mutation hooks, so libFuzzer turns its length
-	 * control off; with MMDIFF_MUTATOR=bytes the hooks hand every mutation
-	 * back to libFuzzer: its default then, as without hooks.
+	 * The target defines the mutation hooks, so libFuzzer's length control
+	 * is off unless asked for; passed always, so that MMDIFF_LEN_CONTROL
+	 * and MMDIFF_MUTATOR=bytes (libFuzzer's default 100) get what they say.
 	 */
-	if (!c->op_mutator)
-		ARG("-len_control=100");
+	ARG("-len_control=%ld", c->len_control);
 	ARG("%s", c->corpus);
 	argv[n] = NULL;
 #undef ARG

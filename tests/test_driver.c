@@ -163,6 +163,42 @@ static void test_signatures(void)
 			      "percpu/rfc3/EMPTY_POP_PAGES_COUNT@pcpu_update_empty_pages"));
 }
 
+/* statecov hits of a percpu input on v3.18 alone, from cleared counters */
+static unsigned int percpu_hits(const char *text)
+{
+	const struct mm_variant *v318 = mm_variant_find("percpu", "v3.18");
+	const struct mm_family *fam;
+	static struct mm_input in;
+	struct mm_verdict v;
+	char err[160];
+
+	CHECK(v318 != NULL);
+	CHECK(!mm_text_parse(text, NULL, &fam, &in, err, sizeof(err)));
+	mm_statecov_reset();
+	mm_run(fam, &v318, 1, &in, &v, NULL);
+	CHECK(!v.violated);
+	return mm_statecov_hits();
+}
+
+/*
+ * state coverage of interleaved runs: where a stopped task stands is a
+ * feature, with the op that ran beside it (nothing is observed once tasks
+ * interleave): a task still stopped while the allocation runs has one
+ * more than the same task run to its end first
+ */
+static void test_statecov_tasks(void)
+{
+	const char *head = "family percpu\nconfig nr_cpus=1 backend=vm unit_pages=8 budget=64 "
+			   "static_kb=1 reserved_kb=0 dyn_kb=4 memcg=off async=off\n";
+	char stops[512], ends[512];
+
+	snprintf(stops, sizeof(stops), "%sstart points=0\nforce_balance\n"
+		 "alloc cpu=0 size=64 align_shift=2 gfp=GFP_KERNEL type=root\n", head);
+	snprintf(ends, sizeof(ends), "%sstart points=0\nforce_balance\nfinish task=0\n"
+		 "alloc cpu=0 size=64 align_shift=2 gfp=GFP_KERNEL type=root\n", head);
+	CHECK(percpu_hits(stops) > percpu_hits(ends));
+}
+
 int main(void)
 {
 	struct mm_verdict v;
@@ -222,5 +258,6 @@ int main(void)
 		CHECK(!strcmp(w.detail, v.detail));
 	}
 	test_signatures();
+	test_statecov_tasks();
 	return test_done("test_driver");
 }

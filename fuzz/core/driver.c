@@ -145,8 +145,8 @@ void mm_report_sanitizer_deaths(FILE *out, const char *prefix, bool engine_owns_
 }
 #endif
 
-void (*mm_state_feedback)(const struct mm_family *fam, const void *obs,
-			  const struct mm_machine *m);
+void (*mm_state_feedback)(const struct mm_family *fam, const struct mm_op *op,
+			  const void *obs, const struct mm_machine *m);
 
 static int leave(struct mm_instance *in, int violated)
 {
@@ -561,11 +561,10 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 				ret = 1;
 				goto done;
 			}
-			if (!interleaved) {
+			if (!interleaved)
 				mm_instance_observe(&inst[i], obs[i]);
-				if (!i && mm_state_feedback && !inst[i].dead)
-					mm_state_feedback(fam, obs[i], &inst[i].m);
-			}
+			if (!i && mm_state_feedback && !inst[i].dead)
+				mm_state_feedback(fam, op, interleaved ? NULL : obs[i], &inst[i].m);
 			if (inst[i].dead) {
 				verdict_from(out, fam, vars[i]->name, &inst[i].m, &inst[i], k, op);
 				ret = 1;

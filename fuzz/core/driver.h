@@ -35,12 +35,13 @@ struct mm_instance {
 };
 
 /*
- * Called, when set, after every op mm_run() observes (no task alive), with
- * the reference's observables and machine: what a fuzzer may turn into
- * state coverage.  It must not change anything the run computes.
+ * Called, when set, after every op of the reference's run, with the op, its
+ * observables (NULL once tasks interleave: from the first `start` on, the
+ * run observes nothing) and its machine: what a fuzzer may turn into state
+ * coverage.  It must not change anything the run computes.
  */
-extern void (*mm_state_feedback)(const struct mm_family *fam, const void *obs,
-				 const struct mm_machine *m);
+extern void (*mm_state_feedback)(const struct mm_family *fam, const struct mm_op *op,
+				 const void *obs, const struct mm_machine *m);
 
 struct mm_verdict {
 	bool violated;

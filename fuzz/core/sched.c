@@ -692,6 +692,17 @@ int mm_tasks_alive(void)
 	return n;
 }
 
+int mm_tasks_sites(const struct mm_machine *m, const char **site, int max)
+{
+	const struct mm_sched *s = m->sched;
+	int n = 0;
+
+	for (int i = 1; s && i <= MM_MAX_TASKS && n < max; i++)
+		if (alive(&s->t[i]))
+			site[n++] = s->t[i].site ? s->t[i].site : "?";
+	return n;
+}
+
 void mm_tasks_migrate(int from, int to)
 {
 	struct mm_sched *s = mm_cur->sched;

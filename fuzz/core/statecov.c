@@ -47,12 +47,49 @@ static bool is_digest(const char *name)
 	return n >= 7 && !strcmp(name + n - 7, "_digest");
 }
 
-static void state_feedback(const struct mm_family *fam, const void *obs,
-			   const struct mm_machine *m)
+/* FNV-1a of a scheduling point's name: the same on every build and run */
+static uint32_t site_hash(const char *s)
+{
+	uint32_t h = 2166136261U;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619U;
+	return h;
+}
+
+/*
+ * Interleaved runs observe nothing, and the code a stopped task left
+ * and the op that ran meanwhile are edges each on their own; the pair
+ * (where a task stands, what ran beside it) is what a race needs: a
+ * task stopped inside a map extension while a balance run frees its
+ * chunk.  Features: each alive task's site alone, with the op just run,
+ * and with the number of tasks alive.
+ */
+static void task_feedback(const struct mm_op *op, const struct mm_machine *m)
+{
+	const char *site[MM_MAX_TASKS];
+	int nr = mm_tasks_sites(m, site, MM_MAX_TASKS);
+
+	for (int i = 0; i < nr; i++) {
+		uint32_t h = site_hash(site[i]) & 0x0fffffffU;
+
+		hit(0x40000000U | h);
+		hit(0x50000000U | (h ^ (uint32_t)(op->id + 1) * 0x9e3779b1U) >> 4);
+		hit(0x60000000U | (h ^ (uint32_t)nr * 0x85ebca6bU) >> 4);
+	}
+}
+
+static void state_feedback(const struct mm_family *fam, const struct mm_op *op,
+			   const void *obs, const struct mm_machine *m)
 {
 	uint8_t b[SC_MAX_VALUES];
 	long queued = 0;
 	int n = 0;
+
+	if (m->sched)
+		task_feedback(op, m);
+	if (!obs)
+		return;
 
 	for (int i = 0; i < fam->nr_obs && n < SC_MAX_VALUES - 2; i++) {
 		const struct mm_obsdesc *d = &fam->obs[i];

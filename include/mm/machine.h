@@ -352,6 +352,8 @@ int mm_task_resume(unsigned int k, long points);
 void mm_tasks_settle(void);
 /* started tasks not yet ended */
 int mm_tasks_alive(void);
+/* where @m's alive tasks stopped or wait, oldest first: up to @max sites; the count */
+int mm_tasks_sites(const struct mm_machine *m, const char **site, int max);
 /* CPU hotplug: tasks stopped on CPU @from go on on CPU @to (migrate_tasks()) */
 void mm_tasks_migrate(int from, int to);
 /* the op stream begins an op: mm_op_alone() is true again */

@@ -86,6 +86,7 @@ static void pcpu_grow_populated(enum pcpu_chunk_type type, int nr_to_pop)
 	struct pcpu_chunk *chunk;
 	int slot, ret;
 	long retries = 0;
+	int tail_want = -1, tail_done = 0;	/* harness: pop_extra */
 
 retry_pop:
 	MM_LOOP_GUARD(retries, MM_LOOP_BOUND_DEFAULT(pcpu_nr_slots), "retry_pop");
@@ -117,6 +118,12 @@ retry_pop:
 				spin_lock_irq(&pcpu_lock);
 				pcpu_chunk_populated(chunk, rs, rs + nr);
 				spin_unlock_irq(&pcpu_lock);
+				if (tail_want >= 0) {
+					tail_done += nr;
+					pcpu_G->pop_extra +=
+						max(0, tail_done - tail_want) -
+						max(0, tail_done - nr - tail_want);
+				}
 			} else {
 				nr_to_pop = 0;
 			}
@@ -133,6 +140,16 @@ retry_pop:
 			pcpu_bm_balance_created(type);
 			spin_lock_irq(&pcpu_lock);
 			pcpu_chunk_relocate(chunk, -1);
+			/*
+			 * harness: v5.12's retry_pop would recompute nr_to_pop
+			 * here (HIGH after an atomic failure, else the pages
+			 * short of HIGH); what this run populates beyond that
+			 * from here is a policy difference, not a runaway
+			 */
+			tail_want = pcpu_atomic_alloc_failed ? PCPU_EMPTY_POP_PAGES_HIGH :
+				clamp(PCPU_EMPTY_POP_PAGES_HIGH - pcpu_nr_empty_pop_pages,
+				      0, PCPU_EMPTY_POP_PAGES_HIGH);
+			tail_done = 0;
 			if (PCPU_V1_GROW_TAIL) {
 				/* v1 3/5: the new chunk may be born populated */
 				nr_to_pop = max_t(int, 0, nr_to_pop -
@@ -378,11 +395,11 @@ PCPU_BM_PORT(pcpu_rfc3_port, PCPU_RFC3_OPS);
 #if !PCPU_V1_GROW_TAIL
 #define PCPU_RFC3_NAME		"rfc3"
 #define PCPU_RFC3_MODELS	"[PATCH rfc 3/4] percpu: on demand chunk depopulation (+ RFC 1/4, 2/4), Roman Gushchin, 2021-03-24"
-#define PCPU_RFC3_EXPECT	"buggy: pcpu_grow_populated() never recomputes nr_to_pop after creating a chunk; km chunks are born populated, so balance creates chunks until memory runs out"
+#define PCPU_RFC3_EXPECT	"buggy: pcpu_grow_populated() never recomputes nr_to_pop after creating a chunk; km chunks are born populated, so balance creates chunks until memory runs out (UNBOUNDED_CHUNK_CREATION; UNBOUNDED_LOOP at retry_pop in a run other tasks interleaved with); with interleavings, as rfc3-fix: pcpu_shrink_populated() drops pcpu_lock with a chunk off the slot lists, and a free_percpu() meanwhile puts it back, so an atomic allocation is served from pages being depopulated (POPULATED_COUNT) or the chunk lands on a stale slot (CHUNK_SLOT)"
 #else
 #define PCPU_RFC3_NAME		"rfc3-fix"
 #define PCPU_RFC3_MODELS	"RFC 3/4 with the chunk-creation tail of pcpu_grow_populated() from v1 of the series (Message-ID 20210401214301.1689099-1-guro@fb.com)"
-#define PCPU_RFC3_EXPECT	"buggy: with interleavings only: pcpu_shrink_populated() puts a chunk it took off the slot lists back on the slot it found it in, though a free_percpu() while pcpu_lock was dropped moved it (CHUNK_SLOT); v5.14 isolates with pcpu_isolate_chunk() and reintegrates through pcpu_chunk_relocate()"
+#define PCPU_RFC3_EXPECT	"buggy: with interleavings only: pcpu_shrink_populated() drops pcpu_lock with a chunk off the slot lists; a free_percpu() meanwhile puts it back, so an atomic allocation is served from pages being depopulated (POPULATED_COUNT), or the run puts it back on the slot it found it in though it moved (CHUNK_SLOT); v5.14 isolates with pcpu_isolate_chunk() and reintegrates through pcpu_chunk_relocate()"
 #endif
 
 PCPU_VARIANT(PCPU_RFC3_VARIANT, pcpu_rfc3_port,

@@ -224,6 +224,12 @@ struct pcpu_state {
 	unsigned long i8_mutations;
 	unsigned long i8_fails_at_begin;
 	int i8_last_counter, i8_stale_runs;
+	/*
+	 * Pages a revision's balance run populated beyond what v5.12's would
+	 * have: its pop_slack grows by them (rfc3's tail after creating a
+	 * chunk keeps nr_to_pop where v5.12's retry_pop recomputes it).
+	 */
+	long pop_extra;
 	struct obj_cgroup objcg;	/* the current task's (non-root) cgroup */
 };
 

@@ -407,7 +407,7 @@ void pcpu_bm_observe(void *inst, struct pcpu_obs *o)
 	o->nr_chunks = pcpu_G->nr_chunks;
 	o->nr_depopulated = pcpu_G->nr_depopulated;
 	o->nr_chunk_types = PCPU_NR_CHUNK_TYPES;
-	o->pop_slack = PCPU_EMPTY_POP_PAGES_HIGH * PCPU_NR_CHUNK_TYPES;
+	o->pop_slack = PCPU_EMPTY_POP_PAGES_HIGH * PCPU_NR_CHUNK_TYPES + pcpu_G->pop_extra;
 	o->first_chunk_pages = pcpu_G->fc_unit_pages;
 	o->alloc_state_digest = pcpu_alloc_state_digest();
 }
