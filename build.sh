@@ -550,14 +550,14 @@ cmd_cov() {
 		[ "$ref" = "-" ] && ref=$name
 		for dir in "corpus/$f" "$lasting/${ref}_$name"; do
 			[ -d "$dir" ] || continue
-			LLVM_PROFILE_FILE="$prof/$f-$name-%p.profraw" build/bin/mmdiff-cov run \
+			LLVM_PROFILE_FILE="$prof/$f-$name-%m.profraw" build/bin/mmdiff-cov run \
 				--variants "$ref,$name" "$dir" >/dev/null 2>&1 || true
 		done
 	done < <(build/bin/mmdiff-cov list | awk 'NR > 1 && NF >= 3')
 	for f in corpus/regress/*.ops; do
 		[ -f "$f" ] || continue
 		name=$(awk '$1 == "family" {print $2; exit}' "$f")
-		LLVM_PROFILE_FILE="$prof/$name-regress-%p.profraw" build/bin/mmdiff-cov run "$f" \
+		LLVM_PROFILE_FILE="$prof/$name-regress-%m.profraw" build/bin/mmdiff-cov run "$f" \
 			>/dev/null 2>&1 || true
 	done
 	say "build.sh: coverage per family (inputs: corpus/<family>, corpus/regress, $lasting/<pair>)"

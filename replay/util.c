@@ -271,6 +271,9 @@ int mmd_sig_split(const char *sig, char *fam, size_t flen, char *var,
  * memory) ends the child only, and its MEMORY_SAFETY@<function> verdict
  * comes back like any other.  The trace is written by the child.
  */
+/* the cov flavor's profile runtime; absent (NULL) in the other flavors */
+int __llvm_profile_write_file(void) __attribute__((weak));
+
 int mmd_run_isolated(const struct mm_family *fam, const struct mm_variant *const *vars,
 		     int n, const struct mm_input *in, struct mm_verdict *v, FILE *trace)
 {
@@ -308,6 +311,9 @@ int mmd_run_isolated(const struct mm_family *fam, const struct mm_variant *const
 		fputc('\002', out);
 		fwrite(v, sizeof(*v), 1, out);
 		fflush(out);
+		/* _exit() skips the atexit hook that writes the coverage profile */
+		if (__llvm_profile_write_file)
+			__llvm_profile_write_file();
 		_exit(r);
 	}
 	close(fds[1]);
