@@ -197,6 +197,9 @@ static void test_statecov_tasks(void)
 	snprintf(ends, sizeof(ends), "%sstart points=0\nforce_balance\nfinish task=0\n"
 		 "alloc cpu=0 size=64 align_shift=2 gfp=GFP_KERNEL type=root\n", head);
 	CHECK(percpu_hits(stops) > percpu_hits(ends));
+	mm_statecov_enable(false);	/* MMDIFF_STATECOV=notasks */
+	CHECK(percpu_hits(stops) == percpu_hits(ends));
+	mm_statecov_enable(true);
 }
 
 int main(void)
@@ -208,7 +211,7 @@ int main(void)
 	 * state coverage: a count in a new bucket is new state; the verdicts
 	 * are the same with it (the whole test below runs with it on)
 	 */
-	mm_statecov_enable();
+	mm_statecov_enable(true);
 	mm_statecov_reset();
 	v = run(&ref, &ref, 0, ok, 3);		/* counts 1, 3, 6 */
 	unsigned int small = mm_statecov_hits();

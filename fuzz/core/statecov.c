@@ -14,6 +14,8 @@
 __attribute__((section("__libfuzzer_extra_counters"), used))
 static uint8_t sc_counters[SC_COUNTERS];
 
+static bool sc_tasks;
+
 MM_NOCOV_BEGIN
 
 /* 0, 1, 2, 3-4, 5-8, 9-16, 17-64, more (negative: its own bucket) */
@@ -86,7 +88,7 @@ static void state_feedback(const struct mm_family *fam, const struct mm_op *op,
 	long queued = 0;
 	int n = 0;
 
-	if (m->sched)
+	if (m->sched && sc_tasks)
 		task_feedback(op, m);
 	if (!obs)
 		return;
@@ -114,8 +116,9 @@ static void state_feedback(const struct mm_family *fam, const struct mm_op *op,
 
 MM_NOCOV_END
 
-void mm_statecov_enable(void)
+void mm_statecov_enable(bool tasks)
 {
+	sc_tasks = tasks;
 	mm_state_feedback = state_feedback;
 }
 

@@ -15,8 +15,8 @@
 
 #include "driver.h"
 
-/* set mm_state_feedback to the state-coverage hook (libFuzzer targets) */
-void mm_statecov_enable(void);
+/* set mm_state_feedback to the state-coverage hook (libFuzzer targets); @tasks: the sites too */
+void mm_statecov_enable(bool tasks);
 /* tests: clear the counters (libFuzzer does before each input); count the set ones */
 void mm_statecov_reset(void);
 unsigned int mm_statecov_hits(void);

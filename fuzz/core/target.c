@@ -7,7 +7,8 @@
  *   MMDIFF_KNOWN_SIGS=F   signatures (one per line) not to report again
  *   MMDIFF_MUTATOR=bytes  libFuzzer: its own byte mutations only (default
  *                         "ops": the op-aware mutator, see below)
- *   MMDIFF_STATECOV=0     libFuzzer: no state coverage (statecov.h)
+ *   MMDIFF_STATECOV=0     libFuzzer: no state coverage (statecov.h);
+ *                         =notasks: none of the stopped tasks' sites
  * A new violation prints "MMDIFF-VIOLATION: <signature>" and the finding on
  * stderr, then aborts, which both engines record as a crash.
  */
@@ -120,7 +121,8 @@ static void init(void)
 #ifndef __AFL_COMPILER
 	/* libFuzzer reads the extra counters; AFL++ sees its edges only */
 	if (!getenv("MMDIFF_STATECOV") || strcmp(getenv("MMDIFF_STATECOV"), "0"))
-		mm_statecov_enable();
+		mm_statecov_enable(!getenv("MMDIFF_STATECOV") ||
+				   strcmp(getenv("MMDIFF_STATECOV"), "notasks"));
 #endif
 	mm_report_sanitizer_deaths(stderr, "MMDIFF-VIOLATION: ", true);
 }
