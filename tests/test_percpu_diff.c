@@ -94,11 +94,19 @@ int main(void)
 
 	/* D3: populated pages after a balance run, in lockstep */
 	reset();
+	memset(&rr, 0, sizeof(rr));
+	memset(&ir, 0, sizeof(ir));
 	ro.nr_populated = 20;
 	io.nr_populated = 28;
 	CHECK(!strcmp(diff(balance_op), ""));	/* at the allowance */
 	io.nr_populated = 29;
 	CHECK(!strcmp(diff(balance_op), "POPULATED_BOUND"));
+	reset();				/* the reference's work was not pending */
+	rr.status = 1;
+	ro.nr_populated = 20;
+	io.nr_populated = 29;
+	CHECK(!strcmp(diff(balance_op), ""));
+	rr.status = 0;
 
 	/* D5: chunks, in lockstep */
 	reset();

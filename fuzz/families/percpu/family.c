@@ -11,7 +11,7 @@
  *                      chunk's worth (a layout or metadata difference within
  *                      that is legitimate and only noted).
  *   POPULATED_BOUND    in lockstep (identical allocation results so far, no
- *                      depopulation yet), after a balance run:
+ *                      depopulation yet), after a balance run in both:
  *                      impl populated <= ref populated + impl pop_slack.
  *   CHUNK_BOUND        in lockstep: impl chunks <= ref chunks + two per chunk type.
  *   ATOMIC_SHORTFALL   in lockstep, from equal allocation-state digests
@@ -179,8 +179,14 @@ static void percpu_diff(struct mm_diffctx *d)
 	if (s->diverged)
 		return;
 
-	if (op->id == PCPU_OP_BALANCE || op->id == PCPU_OP_FORCE_BALANCE ||
-	    op->id == PCPU_OP_BALANCE_QUIET) {
+	/*
+	 * Only after a balance run in both: a revision that schedules the work
+	 * more often (RFC 3/4 does for its depopulation hints) may run it where
+	 * the reference's is not pending, and that run may grow the pool to
+	 * HIGH empty pages, a whole chunk at a time with the km backend.
+	 */
+	if ((op->id == PCPU_OP_BALANCE || op->id == PCPU_OP_FORCE_BALANCE ||
+	     op->id == PCPU_OP_BALANCE_QUIET) && rr->status == 0 && ir->status == 0) {
 		if (io->nr_populated > ro->nr_populated + io->pop_slack)
 			mm_violation("POPULATED_BOUND", "pcpu_balance_workfn",
 				     "implementation populated %ld pages, reference %ld, allowance %ld",
