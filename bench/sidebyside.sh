@@ -10,7 +10,8 @@
 #   COV_FILES="ref/percpu/v5.12/percpu.c ..." restricts the coverage figure
 #   to those sources (paths in each tree), so that builds whose ports moved
 #   or grew compare the same kernel code; default: the family's ref/ and impl/.
-#   NICE=N runs both under nice -n N.
+#   NICE=N runs both under nice -n N; KEEP=DIR keeps each build's lasting corpus
+#   in DIR/A and DIR/B (for a profile of the end of the campaign).
 # Both campaigns run at once, so a shared machine's load falls on both alike.
 # Each tree's binaries are copied into a scratch tree whose corpus/<family>/
 # is empty, so neither starts from seeds (older builds have no MMDIFF_SEEDS).
@@ -65,4 +66,7 @@ for x in A B; do
 		"$(( ${execs:-0} / SECS ))" "$n" "$bytes" "$(coverage "$x")"
 	grep '^MMDIFF-FOUND' "$log" | sed "s/^/     $x: /" || true
 	grep -q '^total execs' "$log" || { echo "     $x: the campaign did not end normally:"; tail -3 "$log"; }
+	if [ -n "${KEEP:-}" ]; then
+		mkdir -p "$KEEP" && rm -rf "${KEEP:?}/$x" && cp -r "$TMP/$x/lasting" "$KEEP/$x"
+	fi
 done
