@@ -189,7 +189,7 @@ int camp_crash(struct camp *c, const char *path, const char *engine_sig)
 	}
 	/* the fuzz target decodes every byte string as binary */
 	mm_decode(c->pub->fam, data, size, in);
-	if (!mm_run(c->pub->fam, c->vars, c->nvars, in, v, NULL)) {
+	if (!mmd_run_isolated(c->pub->fam, c->vars, c->nvars, in, v, NULL)) {
 		char copy[PATH_MAX];
 		const char *base = strrchr(path, '/');
 
@@ -243,7 +243,7 @@ static int seed_from(struct camp *c, const char *dir, int *copied)
 			abort();
 		if (mmd_load(paths[i], c->pub->fam, f)) {
 			printf("mmdiff: skipping seed %s\n", paths[i]);
-		} else if (mm_run(c->pub->fam, c->vars, c->nvars, &f->in, v,
+		} else if (mmd_run_isolated(c->pub->fam, c->vars, c->nvars, &f->in, v,
 				  NULL)) {
 			if (!known(c, v->sig))
 				new_finding(c, &f->in, v->sig, mmd_now() - c->t0, 0);
@@ -938,7 +938,7 @@ void mmd_json_campaign(struct mmd_json *j, const char *key,
 		/* the saved file, replayed: what a reader of the file will see */
 		if (!mmd_load(f->path, p->fam, in) &&
 		    (n = mmd_pick(p->fam, NULL, in, vars)) > 0) {
-			mm_run(p->fam, vars, n, &in->in, v, NULL);
+			mmd_run_isolated(p->fam, vars, n, &in->in, v, NULL);
 			mmd_json_verdict(j, "verdict", v);
 		} else {
 			mmd_json_null(j, "verdict");
