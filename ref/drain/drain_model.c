@@ -160,13 +160,18 @@ static void dr_wait_until(bool (*done)(const void *), const void *arg, const cha
 
 /* -- mm_percpu_wq ---------------------------------------------------------- */
 
+/* the pools' queues are the harness's books: walked under the harness mutex */
 static bool work_queued(const struct work_struct *work)
 {
-	for (int c = 0; c < MM_MAX_CPUS; c++)
+	bool queued = false;
+
+	mm_harness_lock();
+	for (int c = 0; c < MM_MAX_CPUS && !queued; c++)
 		for (const struct work_struct *w = dr_G->pool[c].head; w; w = w->next)
 			if (w == work)
-				return true;
-	return false;
+				queued = true;
+	mm_harness_unlock();
+	return queued;
 }
 
 static bool work_idle(const void *w)
@@ -430,7 +435,7 @@ retry:
 	if (!page && !drained) {
 		int rz = dr_G->reclaim_drain;
 
-		dr_G->reclaim_drains++;
+		MM_HARNESS_ACCESS(dr_G->reclaim_drains++);	/* model: observables */
 		drain_all_pages(rz == DR_ZONE_NULL ? NULL : &dr_G->zones[rz - 1]);
 		drained = true;
 		goto retry;
