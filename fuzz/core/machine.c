@@ -993,6 +993,12 @@ void mm_queue_work(struct mm_workqueue *wq, struct work_struct *w)
 		wq->head = w;
 	wq->tail = w;
 	mm_harness_unlock();
+	/*
+	 * threaded mode: queue_work() that queues orders the caller's earlier
+	 * stores before the work function runs (the kernel's insert_work() and
+	 * the worker meet under pool->lock); mm_run_work() acquires
+	 */
+	mm_tsan_release(w);
 }
 
 bool mm_work_pending(const struct work_struct *w)
@@ -1082,6 +1088,7 @@ bool mm_run_work(struct mm_workqueue *wq, struct work_struct *w)
 	m->running_lock[slot].name = "a running work item";
 	m->running_lock[slot].owner = mm_lock_owner_id();
 	mm_harness_unlock();
+	mm_tsan_acquire(w);	/* what the queueing CPU stored before queue_work() */
 	w->func(w);
 	mm_harness_lock();
 	m->running_work[slot] = NULL;
@@ -1162,15 +1169,21 @@ void mm_rcu_read_unlock(void)
 		mm_this_cpu()->rcu_read_depth--;
 }
 
+/*
+ * The PREEMPT_RT tree's local lock is a per-CPU lock: in the threaded mode
+ * a thread in the section owns the CPU, as with interrupts off (cpu_sync())
+ */
 void mm_local_lock(void)
 {
 	mm_this_cpu()->local_lock_depth++;
+	cpu_sync();
 }
 
 void mm_local_unlock(void)
 {
 	if (mm_this_cpu()->local_lock_depth > 0)
 		mm_this_cpu()->local_lock_depth--;
+	cpu_sync();
 }
 
 void mm_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))
@@ -1187,6 +1200,8 @@ void mm_call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))
 		m->rcu_head_list = head;
 	m->rcu_tail = head;
 	mm_harness_unlock();
+	/* threaded mode: the callback sees what the caller stored before call_rcu() */
+	mm_tsan_release(head);
 }
 
 void mm_rcu_gp(void)
@@ -1207,6 +1222,7 @@ void mm_rcu_gp(void)
 	while (list) {
 		struct rcu_head *next = list->next;
 
+		mm_tsan_acquire(list);
 		list->func(list);
 		list = next;
 	}

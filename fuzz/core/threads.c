@@ -394,7 +394,7 @@ void mm_threads_cpu_sync(void)
 
 	if (!mm_threads_running || !c)
 		return;
-	if (c->irqs_disabled || c->preempt_count)
+	if (c->irqs_disabled || c->preempt_count || c->local_lock_depth)
 		mm_threads_cpu_own();
 	else
 		mm_threads_cpu_release();

@@ -135,10 +135,10 @@ static bool kvfree_call_rcu_add_ptr_to_bulk(struct kfree_rcu_cpu *krcp, void *pt
 	if (!krcp->bkvhead[idx] || krcp->bkvhead[idx]->nr_records == KVFREE_BULK_MAX_ENTR) {
 		bnode = get_cached_bnode(krcp);
 		if (!bnode) {
-			G->lockless_attempts++;		/* model: observables */
+			MM_HARNESS_ACCESS(G->lockless_attempts++);	/* model: observables */
 			bnode = (struct kvfree_rcu_bulk_data *)__rcu_alloc_page_lockless();
 			if (!bnode)
-				G->lockless_failed++;
+				MM_HARNESS_ACCESS(G->lockless_failed++);
 		}
 		/* Switch to emergency path. */
 		if (!bnode)
@@ -236,7 +236,7 @@ static void kvfree_call_rcu(struct rcu_head *head, unsigned long func, bool *via
 
 	success = kvfree_call_rcu_add_ptr_to_bulk(krcp, ptr);
 	if (!success) {
-		G->kv_fallbacks++;
+		MM_HARNESS_ACCESS(G->kv_fallbacks++);	/* model: observables */
 		/* TODO: schedule the work from the hrtimer. */
 		if (!irq_disabled && !krcp->work_in_progress) {
 			krcp->work_in_progress = 1;	/* atomic_xchg() */
@@ -364,15 +364,23 @@ static void lockless_snap_verify(const struct lockless_snap *s, struct page *pag
 #define PA_LOCKLESS_FN	__rcu_alloc_page_lockless
 #endif
 
-/* the lockless_alloc op: __rcu_alloc_page_lockless(), checked */
+/*
+ * the lockless_alloc op: __rcu_alloc_page_lockless(), checked when the op
+ * runs alone: the snapshot compares the zones' and the CPU's pcp counters
+ * across the call, and another CPU's thread changes them meanwhile in the
+ * threaded mode (mm_op_alone() is false there)
+ */
 static unsigned long pa_port_kvfree_block_page(void)
 {
 	struct lockless_snap snap;
 	unsigned long addr;
+	bool alone = mm_op_alone();
 
-	lockless_snap_take(&snap);
+	if (alone)
+		lockless_snap_take(&snap);
 	addr = PA_LOCKLESS_FN();
-	lockless_snap_verify(&snap, addr ? virt_to_page((void *)addr) : NULL);
+	if (alone && mm_op_alone())
+		lockless_snap_verify(&snap, addr ? virt_to_page((void *)addr) : NULL);
 	return addr;
 }
 

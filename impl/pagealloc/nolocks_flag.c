@@ -213,10 +213,10 @@ static bool kvfree_call_rcu_add_ptr_to_bulk(struct kfree_rcu_cpu *krcp, void *pt
 		if (!bnode) {
 			if (mm_cur->preempt_rt)		/* IS_ENABLED(CONFIG_PREEMPT_RT) */
 				return false;
-			G->lockless_attempts++;		/* model: observables */
+			MM_HARNESS_ACCESS(G->lockless_attempts++);	/* model: observables */
 			bnode = (struct kvfree_rcu_bulk_data *)nolocks_get_free_page();
 			if (!bnode)
-				G->lockless_failed++;
+				MM_HARNESS_ACCESS(G->lockless_failed++);
 		}
 		/* Switch to emergency path. */
 		if (unlikely(!bnode))

@@ -160,13 +160,18 @@ static void dr_wait_until(bool (*done)(const void *), const void *arg, const cha
 
 /* -- mm_percpu_wq ---------------------------------------------------------- */
 
+/* the pools' queues are the harness's books: walked under the harness mutex */
 static bool work_queued(const struct work_struct *work)
 {
-	for (int c = 0; c < MM_MAX_CPUS; c++)
+	bool queued = false;
+
+	mm_harness_lock();
+	for (int c = 0; c < MM_MAX_CPUS && !queued; c++)
 		for (const struct work_struct *w = dr_G->pool[c].head; w; w = w->next)
 			if (w == work)
-				return true;
-	return false;
+				queued = true;
+	mm_harness_unlock();
+	return queued;
 }
 
 static bool work_idle(const void *w)
@@ -314,8 +319,9 @@ void drain_pages_zone(unsigned int cpu, struct zone *zone)
 	if (pcp->count)
 		free_pcppages_bulk(zone, pcp->count, pcp);
 	local_irq_restore(flags);
-	dr_G->drained_gen[cpu][zone->idx] = dr_G->drain_gen;
-	dr_G->freed_after_drain[cpu][zone->idx] = false;
+	/* the model's drain bookkeeping (harness) */
+	MM_HARNESS_ACCESS(dr_G->drained_gen[cpu][zone->idx] = dr_G->drain_gen;
+			  dr_G->freed_after_drain[cpu][zone->idx] = false);
 }
 
 /* Mirrors drain_pages(), mm/page_alloc.c v5.17. */
@@ -355,7 +361,7 @@ void free_unref_page(struct page *page)
 	page->cpu = cpu;
 	list_add(&page->lru, &pcp->lists[page->mt]);
 	pcp->count++;
-	dr_G->freed_after_drain[cpu][zone->idx] = true;
+	MM_HARNESS_ACCESS(dr_G->freed_after_drain[cpu][zone->idx] = true);	/* harness */
 	if (pcp->count >= pcp->high)
 		free_pcppages_bulk(zone, pcp->batch, pcp);
 	local_irq_restore(flags);
@@ -428,9 +434,12 @@ static struct page *__alloc_pages_direct_reclaim(int high_zoneidx, int migratety
 retry:
 	page = get_page_from_freelist(high_zoneidx, migratetype, true);
 	if (!page && !drained) {
-		int rz = dr_G->reclaim_drain;
+		int rz;
 
-		dr_G->reclaim_drains++;
+		/* the harness's choice, set by the cpu_online op that runs this */
+		MM_HARNESS_ACCESS(rz = dr_G->reclaim_drain);
+
+		MM_HARNESS_ACCESS(dr_G->reclaim_drains++);	/* model: observables */
 		drain_all_pages(rz == DR_ZONE_NULL ? NULL : &dr_G->zones[rz - 1]);
 		drained = true;
 		goto retry;

@@ -561,21 +561,60 @@ void mod_lruvec_state(struct mem_cgroup *memcg, long nr)
 }
 
 /* -- slab ----------------------------------------------------------------- */
+/*
+ * SLUB's list_lock.  The cache's one node keeps its slab pages on lists
+ * guarded by kmem_cache_node->list_lock, a spinlock_t taken with interrupts
+ * off (spin_lock_irqsave(), or spin_lock() where they are off already).  The
+ * model has one list of every slab page (n->partial, and n->full as
+ * SLUB_DEBUG keeps it) and s->list_lock for the node's lock.  SLUB changes
+ * page->inuse with cmpxchg_double_slab() on a frozen per-CPU slab and takes
+ * the lock only to move a slab between lists; the model has no per-CPU
+ * slabs, so it takes an object from, or gives one back to, a slab on the
+ * list under the lock (as acquire_slab() takes a slab off n->partial under
+ * it), and keeps the cache's object count there too.
+ */
+
+/* n->nr_partial as __slab_free() reads it: the other empty slabs, under list_lock */
 static int nr_empty_slabs(struct kmem_cache *s, struct slab_page *except)
 {
 	struct slab_page *p;
 	int n = 0;
 
+	lockdep_assert_held(&s->list_lock);
 	list_for_each_entry(p, &s->slabs, lru)
 		if (p != except && !p->inuse)
 			n++;
 	return n;
 }
 
-/* Mirrors __free_slab(), mm/slub.c: uncharge, then the pages go back. */
+/* Mirrors add_partial(), mm/slub.c v5.1 (DEACTIVATE_TO_TAIL): under n->list_lock. */
+static void add_partial(struct kmem_cache *s, struct slab_page *page)
+{
+	lockdep_assert_held(&s->list_lock);
+	list_add_tail(&page->lru, &s->slabs);
+}
+
+/* Mirrors remove_partial(), mm/slub.c v5.1: under n->list_lock. */
+static void remove_partial(struct kmem_cache *s, struct slab_page *page)
+{
+	lockdep_assert_held(&s->list_lock);
+	list_del(&page->lru);
+}
+
+/* Mirrors slabs_node(), mm/slub.c v5.1 (SLUB_DEBUG): atomic_long_read(&n->nr_slabs). */
+static long slabs_node(struct kmem_cache *s)
+{
+	return READ_ONCE(s->nr_slabs);
+}
+
+/*
+ * Mirrors discard_slab() and __free_slab(), mm/slub.c v5.1: the slab is off
+ * the lists already (its caller took it off under n->list_lock and dropped
+ * the lock); dec_slabs_node(), uncharge, then the pages go back.
+ */
 static void discard_slab(struct kmem_cache *s, struct slab_page *page)
 {
-	list_del(&page->lru);
+	MM_ATOMIC_ADD(s->nr_slabs, -1);	/* dec_slabs_node(): atomic_long_dec() */
 	if (page->charged)
 		page->charged = false;
 	G->ops->uncharge_slab_page(page, page->order, s);
@@ -583,7 +622,10 @@ static void discard_slab(struct kmem_cache *s, struct slab_page *page)
 	kfree(page);
 }
 
-/* Mirrors allocate_slab(), mm/slub.c with the series' 4/7 charge_slab_page(). */
+/*
+ * Mirrors allocate_slab(), mm/slub.c v5.1 with the series' 4/7
+ * charge_slab_page(): called without n->list_lock; inc_slabs_node() at the end.
+ */
 static struct slab_page *allocate_slab(struct kmem_cache *s, int gfp)
 {
 	struct slab_page *page = mm_kzalloc(sizeof(*page), MM_FAIL_NR);
@@ -605,47 +647,81 @@ static struct slab_page *allocate_slab(struct kmem_cache *s, int gfp)
 		page->charged_to = s->memcg_params.memcg;
 		MM_HARNESS_ACCESS(G->last_charged += 1L << s->order);
 	}
-	list_add_tail(&page->lru, &s->slabs);
+	MM_ATOMIC_ADD(s->nr_slabs, 1);	/* inc_slabs_node(): atomic_long_inc() */
 	return page;
 }
 
-/* slab_alloc(): an object from a slab with room, or from a new slab */
+/*
+ * slab_alloc(): an object from a slab with room, taken under n->list_lock
+ * (get_partial_node(), acquire_slab()), or from a new slab, allocated with
+ * the lock dropped (new_slab()) and put on the list under it.
+ */
 static struct slab_page *slab_alloc(struct kmem_cache *s, int gfp)
 {
 	struct slab_page *page;
+	unsigned long flags;
 
+	spin_lock_irqsave(&s->list_lock, flags);
 	list_for_each_entry(page, &s->slabs, lru)
 		if (page->inuse < (int)s->objs_per_slab)
 			goto found;
+	spin_unlock_irqrestore(&s->list_lock, flags);
 	page = allocate_slab(s, gfp);
 	if (!page)
 		return NULL;
+	spin_lock_irqsave(&s->list_lock, flags);
+	add_partial(s, page);
 found:
 	page->inuse++;
 	s->nr_objs++;
-	if (!is_root_cache(s) && s->memcg_params.refcnt.dead)
-		G->killed_cache_allocs++;
+	spin_unlock_irqrestore(&s->list_lock, flags);
+	/* harness metric: an object from a cache whose percpu_ref is dead */
+	MM_HARNESS_ACCESS(if (!is_root_cache(s) && s->memcg_params.refcnt.dead)
+				  G->killed_cache_allocs++);
 	return page;
 }
 
-/* slab_free(): a slab left empty goes when the cache keeps min_partial empty ones */
+/*
+ * slab_free(), as __slab_free() in mm/slub.c v5.1 ends: a slab left empty
+ * goes when the node keeps min_partial slabs already; it is taken off the
+ * list under n->list_lock and discarded once the lock is dropped.
+ */
 static void slab_free(struct kmem_cache *s, struct slab_page *page)
 {
+	unsigned long flags;
+	bool empty;
+
+	spin_lock_irqsave(&s->list_lock, flags);
 	page->inuse--;
 	s->nr_objs--;
-	if (!page->inuse && nr_empty_slabs(s, page) >= s->min_partial)
+	empty = !page->inuse && nr_empty_slabs(s, page) >= s->min_partial;
+	if (empty)
+		remove_partial(s, page);	/* slab_empty: */
+	spin_unlock_irqrestore(&s->list_lock, flags);
+	if (empty)
 		discard_slab(s, page);
 }
 
-/* Mirrors __kmem_cache_shrink(), mm/slub.c: every empty slab goes. */
+/*
+ * Mirrors __kmem_cache_shrink(), mm/slub.c v5.1: under n->list_lock every
+ * empty slab moves to a discard list, released after the lock is dropped
+ * (the model orders no slabs by use, so nothing is promoted); nonzero while
+ * the node still has slabs.
+ */
 int __kmem_cache_shrink(struct kmem_cache *s)
 {
-	struct slab_page *p, *n;
+	struct slab_page *page, *t;
+	unsigned long flags;
+	LIST_HEAD(discard);
 
-	list_for_each_entry_safe(p, n, &s->slabs, lru)
-		if (!p->inuse)
-			discard_slab(s, p);
-	return !list_empty(&s->slabs);
+	spin_lock_irqsave(&s->list_lock, flags);
+	list_for_each_entry_safe(page, t, &s->slabs, lru)
+		if (!page->inuse)
+			list_move(&page->lru, &discard);
+	spin_unlock_irqrestore(&s->list_lock, flags);
+	list_for_each_entry_safe(page, t, &discard, lru)
+		discard_slab(s, page);
+	return slabs_node(s) != 0;
 }
 
 /* Mirrors __kmemcg_cache_deactivate(), mm/slub.c: no empty slab caching. */
@@ -687,11 +763,33 @@ void sysfs_slab_remove(struct kmem_cache *s)
 		s->sysfs_remove_lost = true;	/* this reference is never put */
 }
 
-/* Mirrors __kmem_cache_shutdown(), mm/slub.c v5.1. */
+/*
+ * Mirrors free_partial(), mm/slub.c v5.1: every empty slab off the list under
+ * n->list_lock (spin_lock_irq(): interrupts are on here), discarded after it
+ * is dropped; a slab with objects stays (list_slab_objects() only reports).
+ */
+static void free_partial(struct kmem_cache *s)
+{
+	struct slab_page *page, *h;
+	LIST_HEAD(discard);
+
+	spin_lock_irq(&s->list_lock);
+	list_for_each_entry_safe(page, h, &s->slabs, lru) {
+		if (!page->inuse) {
+			remove_partial(s, page);
+			list_add(&page->lru, &discard);
+		}
+	}
+	spin_unlock_irq(&s->list_lock);
+	list_for_each_entry_safe(page, h, &discard, lru)
+		discard_slab(s, page);
+}
+
+/* Mirrors __kmem_cache_shutdown(), mm/slub.c v5.1 (one node, no per-CPU slabs to flush). */
 static int __kmem_cache_shutdown(struct kmem_cache *s)
 {
-	__kmem_cache_shrink(s);	/* free_partial() */
-	if (!list_empty(&s->slabs))
+	free_partial(s);
+	if (!list_empty(&s->slabs) || slabs_node(s))	/* n->nr_partial || slabs_node() */
 		return 1;
 	sysfs_slab_remove(s);
 	return 0;
@@ -735,6 +833,7 @@ static struct kmem_cache *create_cache(const char *name, unsigned int object_siz
 	s->order = order;
 	s->objs_per_slab = max(1u, (unsigned int)((PAGE_SIZE << order) / object_size));
 	s->min_partial = G->min_partial;
+	spin_lock_init(&s->list_lock);	/* init_kmem_cache_node() */
 	INIT_LIST_HEAD(&s->slabs);
 	INIT_LIST_HEAD(&s->memcg_params.children);
 	INIT_LIST_HEAD(&s->memcg_params.children_node);

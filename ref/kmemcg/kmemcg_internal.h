@@ -170,7 +170,9 @@ struct kmem_cache {
 	int refcount;
 	int min_partial;
 	bool deactivated;
-	struct list_head slabs;		/* every slab page */
+	spinlock_t list_lock;		/* the node's kmem_cache_node->list_lock: slabs, inuse, nr_objs */
+	struct list_head slabs;		/* every slab page (n->partial, n->full) */
+	long nr_slabs;			/* the node's nr_slabs (atomic_long_t), until discard_slab() */
 	long nr_objs;
 	struct list_head list;		/* slab_caches */
 	struct list_head root_caches_node;

@@ -94,7 +94,7 @@ static void kvfree_call_rcu(struct rcu_head *head, unsigned long func, bool *via
 
 	success = kvfree_call_rcu_add_ptr_to_bulk(krcp, ptr);
 	if (!success) {
-		G->kv_fallbacks++;
+		MM_HARNESS_ACCESS(G->kv_fallbacks++);	/* model: observables */
 		if (head == NULL)
 			goto unlock_return;
 		head->func = (void (*)(struct rcu_head *))func;

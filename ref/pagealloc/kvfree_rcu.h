@@ -65,6 +65,11 @@ static struct rcu_obj *obj_alloc(void)
 	G->obj_free = o->next_free;
 	o->next_free = NULL;
 	mm_harness_unlock();
+	/*
+	 * threaded mode: memory kfree()d on one CPU and allocated again on
+	 * another, as the slab allocator hands it over (obj_kfree() releases)
+	 */
+	mm_tsan_acquire(o);
 	return o;
 }
 
@@ -94,6 +99,7 @@ static void obj_kfree(void *ptr, bool late, const char *where)
 			"KVFREE_BEFORE_GP in %s: object queued at gp_seq %lu freed at gp_seq %lu, its channel was attached to an already pending rcu_work (v5.9 race, fixed in v6.3)",
 			where, o->gp_at_call, mm_cur->rcu_gp_seq);
 	}
+	mm_tsan_release(o);	/* to the CPU that allocates it again (obj_alloc()) */
 	mm_harness_lock();
 	o->state = OBJ_FREED;
 	G->kv_freed++;

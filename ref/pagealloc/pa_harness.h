@@ -161,20 +161,36 @@ static long pa_e_inject_bad_page(void *inst, int cpu, int zid, int mt, unsigned 
 {
 	struct list_head *list;
 	struct page *page;
+	unsigned long flags = 0;
+	int saved = mm_cpu_id();
+	long pfn = -1;
 	size_t len;
 
 	pa_enter(inst);
 	cpu %= G->nr_cpus;
+	/*
+	 * threaded mode: the list is @cpu's; the injection owns that CPU as
+	 * its own interrupts-off sections do (a thread acting as it waits)
+	 */
+	if (mm_threads_running) {
+		mm_cpu_switch(cpu);
+		local_irq_save(flags);
+	}
 	list = &G->zones[zid].pageset[cpu].pcp.lists[mt];
 	len = list_count_nodes(list);
-	if (!len)
-		return -1;
-	pos %= (unsigned int)len;
-	list_for_each_entry(page, list, lru)
-		if (pos-- == 0)
-			break;
-	page->flags |= PG_bad;
-	return (long)page->pfn;
+	if (len) {
+		pos %= (unsigned int)len;
+		list_for_each_entry(page, list, lru)
+			if (pos-- == 0)
+				break;
+		page->flags |= PG_bad;
+		pfn = (long)page->pfn;
+	}
+	if (mm_threads_running) {
+		local_irq_restore(flags);
+		mm_cpu_switch(saved);
+	}
+	return pfn;
 }
 
 static void pa_e_set_pcp(void *inst, unsigned int high_mult, unsigned int batch)

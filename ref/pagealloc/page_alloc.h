@@ -420,6 +420,7 @@ static void free_unref_page_commit(struct page *page, unsigned long pfn)
 	struct zone *zone = page_zone(page);
 	struct per_cpu_pages *pcp;
 	int migratetype;
+	bool alone;
 
 	(void)pfn;
 	pcp_assert_protected();
@@ -428,18 +429,25 @@ static void free_unref_page_commit(struct page *page, unsigned long pfn)
 		migratetype = MIGRATE_MOVABLE;	/* no isolation in the model */
 
 	pcp = this_cpu_pcp(zone);
-	G->last_free_pcp = pcp;
-	G->last_free_count_before = pcp->count;
+	/*
+	 * harness: the PCP_HIGH check's record of this free, kept only for an
+	 * op that runs alone (in the threaded mode another CPU's free would
+	 * overwrite it meanwhile)
+	 */
+	alone = mm_op_alone();
+	if (alone)
+		MM_HARNESS_ACCESS(G->last_free_pcp = pcp; G->last_free_count_before = pcp->count);
 	list_add(&page->lru, &pcp->lists[migratetype]);
 	pcp->count++;
-	G->last_free_high = pcp->high;
-	G->last_free_batch = pcp->batch;
+	if (alone)
+		MM_HARNESS_ACCESS(G->last_free_high = pcp->high; G->last_free_batch = pcp->batch);
 	if (pcp->count >= pcp->high) {
 		unsigned long batch = READ_ONCE(pcp->batch);
 
 		free_pcppages_bulk(zone, (int)batch, pcp);
 	}
-	G->last_free_count_after = pcp->count;
+	if (alone)
+		MM_HARNESS_ACCESS(G->last_free_count_after = pcp->count);
 }
 
 /* Mirrors free_unref_page(), v5.9. */
@@ -1163,7 +1171,7 @@ static struct page *__alloc_pages_slowpath(gfp_t gfp_mask, unsigned int order,
 	struct page *page;
 	long guard = 0;
 
-	G->slowpath_entries++;
+	MM_HARNESS_ACCESS(G->slowpath_entries++);	/* model: observables */
 	if ((gfp_mask & (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM)) ==
 	    (__GFP_ATOMIC | __GFP_DIRECT_RECLAIM))
 		gfp_mask &= ~__GFP_ATOMIC;
