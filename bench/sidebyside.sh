@@ -30,6 +30,7 @@ for x in A B; do
 	tree=${!x}
 	mkdir -p "$TMP/$x/build" "$TMP/$x/corpus/$FAM" "$TMP/$x/lasting"
 	cp -r "$tree/build/bin" "$TMP/$x/build/bin"
+	git -C "$tree" log -1 --format='%h %s' 2>/dev/null | cut -c1-40 >"$TMP/$x/commit" || true
 	(cd "$TMP/$x" && nice -n "${NICE:-0}" build/bin/mmdiff fuzz --family "$FAM" --variants "$PAIR" \
 		--time "$SECS" --seed "$SEED" --findings "$TMP/$x/findings" --corpus "$TMP/$x/lasting" \
 		>"$TMP/$x/log" 2>&1 || true) &
@@ -61,7 +62,7 @@ for x in A B; do
 	execs=$(sed -n 's/^total execs: \([0-9]*\).*/\1/p' "$log" | tail -1)
 	n=$(find "$TMP/$x/lasting" -type f | wc -l)
 	bytes=$(find "$TMP/$x/lasting" -type f -printf '%s\n' | awk '{s += $1} END {print NR ? int(s / NR) : 0}')
-	commit=$(git -C "$tree" log -1 --format='%h %s' 2>/dev/null | cut -c1-40)
+	commit=$(cat "$TMP/$x/commit")	# at the start: the binaries are copied then
 	printf '%-4s %-40s %10s %8s %8s %10s  %s\n' "$x" "$commit" "${execs:-?}" \
 		"$(( ${execs:-0} / SECS ))" "$n" "$bytes" "$(coverage "$x")"
 	grep '^MMDIFF-FOUND' "$log" | sed "s/^/     $x: /" || true

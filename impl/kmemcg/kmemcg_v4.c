@@ -56,7 +56,7 @@ static struct kmem_cache *v4_memcg_kmem_get_cache(struct kmem_cache *cachep)
 	if (kmemcg_id < 0)
 		goto out_unlock;
 	arr = rcu_dereference(cachep->memcg_params.memcg_caches);
-	memcg_cachep = READ_ONCE(arr->entries[kmemcg_id]);
+	memcg_cachep = MM_SUBSCRIBE(arr->entries[kmemcg_id]);	/* READ_ONCE(), address dependency */
 	/*
 	 * If the memcg is dying or memcg_cache is about to be released,
 	 * don't bother creating new kmem_caches (the posted comment).
@@ -93,7 +93,7 @@ static struct kmem_cache *tryget_live_memcg_kmem_get_cache(struct kmem_cache *ca
 	if (kmemcg_id < 0)
 		goto out_unlock;
 	arr = rcu_dereference(cachep->memcg_params.memcg_caches);
-	memcg_cachep = READ_ONCE(arr->entries[kmemcg_id]);
+	memcg_cachep = MM_SUBSCRIBE(arr->entries[kmemcg_id]);	/* READ_ONCE(), address dependency */
 	if (unlikely(!memcg_cachep))
 		v4_memcg_schedule_kmem_cache_create(memcg, cachep);
 	else if (percpu_ref_tryget_live(&memcg_cachep->memcg_params.refcnt))

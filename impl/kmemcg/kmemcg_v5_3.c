@@ -72,7 +72,7 @@ static struct kmem_cache *v5_3_memcg_kmem_get_cache(struct kmem_cache *cachep)
 	if (kmemcg_id < 0)
 		goto out_unlock;
 	arr = rcu_dereference(cachep->memcg_params.memcg_caches);
-	memcg_cachep = READ_ONCE(arr->entries[kmemcg_id]);
+	memcg_cachep = MM_SUBSCRIBE(arr->entries[kmemcg_id]);	/* READ_ONCE(), address dependency */
 	if (unlikely(!memcg_cachep))
 		v5_3_memcg_schedule_kmem_cache_create(memcg, cachep);
 	else if (percpu_ref_tryget(&memcg_cachep->memcg_params.refcnt))

@@ -51,11 +51,20 @@ void AnnotateIgnoreWritesEnd(const char *file, int line);
 #define MM_ATOMIC_OR(x, v)	((void)__atomic_fetch_or(&(x), (v), __ATOMIC_RELAXED))
 #define MM_ATOMIC_AND(x, v)	((void)__atomic_fetch_and(&(x), (v), __ATOMIC_RELAXED))
 #define MM_ATOMIC_ADD_RETURN(x, v) __atomic_add_fetch(&(x), (v), __ATOMIC_SEQ_CST)
+/*
+ * A pointer published for lockless readers: the kernel's smp_wmb() before
+ * the store, and READ_ONCE() with the address dependency at the reader
+ * (v5.1's memcg_create_kmem_cache() and cache_from_memcg_idx()).
+ */
+#define MM_PUBLISH(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+#define MM_SUBSCRIBE(x)		__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #else
 #define MM_HARNESS_ACCESS(stmt) do { stmt; } while (0)
 #define MM_ATOMIC_ADD(x, v)	((void)((x) += (v)))
 #define MM_ATOMIC_OR(x, v)	((void)((x) |= (v)))
 #define MM_ATOMIC_AND(x, v)	((void)((x) &= (v)))
 #define MM_ATOMIC_ADD_RETURN(x, v) ((x) += (v))
+#define MM_PUBLISH(x, v)	((void)((x) = (v)))
+#define MM_SUBSCRIBE(x)		(x)
 #endif
 #endif /* MM_ONCE_H */

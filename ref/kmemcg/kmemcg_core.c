@@ -226,7 +226,7 @@ static void percpu_ref_switch_to_atomic_rcu(struct rcu_head *rcu)
 	if (percpu_ref_owner_gone(ref))
 		mm_violation("MEMORY_SAFETY", "percpu_ref_switch_to_atomic_rcu",
 			     "%s: the mode switch runs on memory already freed", ref->name);
-	ref->count += ref->percpu_sum;
+	MM_ATOMIC_ADD(ref->count, ref->percpu_sum);	/* atomic_long_add() */
 	ref->percpu_sum = 0;
 	ref->bias = false;
 	if (ref->count <= 0)
@@ -322,7 +322,7 @@ static int memcg_online_kmem(struct mem_cgroup *memcg)
 
 	if (memcg_id < 0)
 		return memcg_id;
-	kmem_enabled_key++;	/* static_branch_inc(&memcg_kmem_enabled_key) */
+	MM_ATOMIC_ADD(kmem_enabled_key, 1);	/* static_branch_inc(&memcg_kmem_enabled_key) */
 	memcg->kmemcg_id = memcg_id;
 	memcg->kmem_state = KMEM_ONLINE;
 	INIT_LIST_HEAD(&memcg->kmem_caches);
@@ -359,7 +359,7 @@ void kmc_memcg_offline_kmem(struct mem_cgroup *memcg)
 
 void kmc_static_branch_dec(void)
 {
-	kmem_enabled_key--;
+	MM_ATOMIC_ADD(kmem_enabled_key, -1);
 }
 
 static void css_free_work_fn(struct work_struct *work)
@@ -887,7 +887,8 @@ static void memcg_create_kmem_cache(struct mem_cgroup *memcg, struct kmem_cache 
 		goto out_unlock;
 	s->id = 100 + G->nr_children;
 	G->children[G->nr_children++] = s;
-	arr->entries[idx] = s;
+	/* readers do not lock (cache_from_memcg_idx()): smp_wmb() first */
+	MM_PUBLISH(arr->entries[idx], s);
 out_unlock:
 	mutex_unlock(&slab_mutex);
 }
@@ -1048,14 +1049,15 @@ static int kmc_root_cache_destroy(int r)
 /* slab_pre_alloc_hook(): memcg_kmem_get_cache() for SLAB_ACCOUNT caches */
 static struct kmem_cache *slab_pre_alloc_hook(struct kmem_cache *s)
 {
-	if (kmem_enabled_key > 0)
+	/* memcg_kmem_enabled(): a patched branch, read without a lock */
+	if (READ_ONCE(kmem_enabled_key) > 0)
 		return G->ops->memcg_kmem_get_cache(s);
 	return s;
 }
 
 static void slab_post_alloc_hook(struct kmem_cache *s)
 {
-	if (kmem_enabled_key > 0)
+	if (READ_ONCE(kmem_enabled_key) > 0)
 		G->ops->memcg_kmem_put_cache(s);
 }
 

@@ -42,7 +42,7 @@ static struct kmem_cache *cache_from_memcg_idx(struct kmem_cache *s, int idx)
 
 	rcu_read_lock();
 	arr = rcu_dereference(s->memcg_params.memcg_caches);
-	cachep = READ_ONCE(arr->entries[idx]);
+	cachep = MM_SUBSCRIBE(arr->entries[idx]);	/* READ_ONCE(), address dependency */
 	rcu_read_unlock();
 	return cachep;
 }
