@@ -183,7 +183,7 @@ void percpu_ref_put_many(struct percpu_ref *ref, unsigned long nr)
 		/* atomic_long_sub_and_test() */
 		long count = MM_ATOMIC_ADD_RETURN(ref->count, -(long)nr);
 
-		if (!ref->bias && count == 0)
+		if (!READ_ONCE(ref->bias) && count == 0)
 			percpu_ref_call_release(ref);
 	}
 }
@@ -228,8 +228,8 @@ static void percpu_ref_switch_to_atomic_rcu(struct rcu_head *rcu)
 			     "%s: the mode switch runs on memory already freed", ref->name);
 	MM_ATOMIC_ADD(ref->count, ref->percpu_sum);	/* atomic_long_add() */
 	ref->percpu_sum = 0;
-	ref->bias = false;
-	if (ref->count <= 0)
+	WRITE_ONCE(ref->bias, false);	/* PERCPU_COUNT_BIAS, in the same add */
+	if (READ_ONCE(ref->count) <= 0)	/* atomic_long_read() */
 		mm_violation("KERNEL_WARN", "percpu_ref_switch_to_atomic_rcu",
 			     "percpu ref %s <= 0 (%ld) after switching to atomic", ref->name, ref->count);
 	ref->confirm_switch(ref);
@@ -484,20 +484,26 @@ static int kmc_memcg_offline(int m)
 }
 
 /* -- page counters and charging ----------------------------------------- */
+/* Mirrors page_counter_try_charge(), mm/page_counter.c v5.1 (one level). */
 static bool page_counter_try_charge(struct page_counter *c, long nr)
 {
-	if (c->usage + nr > c->max)
+	long new = MM_ATOMIC_ADD_RETURN(c->usage, nr);	/* atomic_long_add_return() */
+
+	if (new > c->max) {
+		MM_ATOMIC_ADD(c->usage, -nr);
 		return false;
-	c->usage += nr;
+	}
 	return true;
 }
 
+/* Mirrors page_counter_uncharge() -> page_counter_cancel(), v5.1. */
 static void page_counter_uncharge(struct page_counter *c, long nr)
 {
-	c->usage -= nr;
-	if (c->usage < 0)
+	long new = MM_ATOMIC_ADD_RETURN(c->usage, -nr);	/* atomic_long_sub_return() */
+
+	if (new < 0)
 		mm_violation("KERNEL_WARN", "page_counter_cancel", "page_counter underflow: %ld nr_pages=%ld",
-			     c->usage, nr);
+			     new, nr);
 }
 
 /* Mirrors try_charge(), mm/memcontrol.c v5.1: memory counter, css references per page. */
@@ -1013,8 +1019,21 @@ static int kmc_root_cache_create(int r, unsigned int size, unsigned int order)
 	if (!s)
 		return -ENOMEM;
 	s->id = r;
+	/* the table is harness code: a root cache is handed over like a memcg */
+	mm_tsan_release(s);
 	G->roots[r] = s;
 	return 0;
+}
+
+/* G->roots[r], acquired (see kmc_memcg_at()) */
+static struct kmem_cache *kmc_root_at(uint32_t r)
+{
+	struct kmem_cache *s;
+
+	MM_HARNESS_ACCESS(s = G->roots[r]);
+	if (s)
+		mm_tsan_acquire(s);
+	return s;
 }
 
 static bool kmc_has_objects(struct kmem_cache *root)
@@ -1242,7 +1261,7 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 	}
 	case KMC_OP_KMEM_ALLOC:
 		t = current_task();
-		s = G->roots[a[KMC_KMEM_ALLOC_r]];
+		s = kmc_root_at(a[KMC_KMEM_ALLOC_r]);
 		if (!s || t->inflight || t->busy) {
 			res->status = 1;
 			break;
@@ -1272,7 +1291,7 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 				break;
 		break;
 	case KMC_OP_CACHE_SHRINK:
-		s = G->roots[a[KMC_CACHE_SHRINK_r]];
+		s = kmc_root_at(a[KMC_CACHE_SHRINK_r]);
 		if (s && a[KMC_CACHE_SHRINK_m] != KMEMCG_ROOT_MEMCG) {
 			memcg = kmc_memcg_at(a[KMC_CACHE_SHRINK_m]);
 			s = memcg ? kmc_child_of(s, memcg) : NULL;
@@ -1301,7 +1320,7 @@ void kmc_exec(void *inst, const struct mm_op *op, struct mm_opres *res)
 	}
 	case KMC_OP_ALLOC_BEGIN:
 		t = current_task();
-		s = G->roots[a[KMC_ALLOC_BEGIN_r]];
+		s = kmc_root_at(a[KMC_ALLOC_BEGIN_r]);
 		if (!s || t->inflight || t->busy || kmc_obj_room() <= 0) {
 			res->status = 1;
 			break;
