@@ -82,8 +82,21 @@ static void lf_line(struct camp *c, struct mmd_worker *w, const char *line)
 				       strtol(line + 1, NULL, 10));
 		}
 	} else if ((p = strstr(line, "Test unit written to "))) {
-		snprintf(w->artifact, sizeof(w->artifact), "%s",
-			 p + strlen("Test unit written to "));
+		const char *path = p + strlen("Test unit written to ");
+		const char *base = strrchr(path, '/');
+
+		/*
+		 * A slow unit (over -report_slow_units, 10 s) is written while
+		 * the engine goes on: no crash, and on a loaded machine no
+		 * finding either; say where it is, do not replay it as one.
+		 */
+		if (!strncmp(base ? base + 1 : path, "slow-unit-", 10)) {
+			if (!c->pub->quiet)
+				printf("mmdiff: %s job %d: a slow input (over 10 s): %s\n",
+				       c->eng->name, w->idx, path);
+		} else {
+			snprintf(w->artifact, sizeof(w->artifact), "%s", path);
+		}
 	} else if (!strncmp(line, "MMDIFF-VIOLATION: ", 18)) {
 		snprintf(w->engine_sig, sizeof(w->engine_sig), "%s", line + 18);
 	} else if ((v = field(line, "stat::number_of_executed_units: ")) >= 0) {
