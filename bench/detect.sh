@@ -30,6 +30,12 @@ for s in $SEEDS; do
 		found=$((found + 1))
 		times+=("$t")
 		echo "seed $s: $line"
+		# every signature the campaign found, with its time (the per-signature table below)
+		printf '%s\n' "$out" | sed -n 's/^MMDIFF-FOUND \([^ ]*\) after \([0-9.]*\)s \([0-9]*\) execs.*/\1 \2 \3/p' |
+			while read -r sig at ex; do
+				echo "    $sig after ${at}s, $ex execs"
+				echo "$sig $at" >>"$TMP/all"
+			done
 		for f in "$TMP/f$s"/*.ops; do echo "    minimized: $(grep -vc '^#' "$f") lines ($(basename "$f"))"; done
 	else
 		echo "seed $s: nothing in ${TIME}s"
@@ -37,3 +43,11 @@ for s in $SEEDS; do
 done
 med=$(printf '%s\n' "${times[@]:-}" | grep . | sort -g | awk '{a[NR]=$1} END {if (NR) print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
 echo "engine $ENGINE, pair $PAIR: found with $found of $(echo $SEEDS | wc -w) seeds; median time to first finding ${med:-n/a}s"
+# per signature: the seeds that found it and the median time
+if [ -s "$TMP/all" ]; then
+	sort -k1,1 -k2,2g "$TMP/all" | awk -v n="$(echo $SEEDS | wc -w)" '
+		function flush() { if (k) printf "  %s: %d of %d seeds, median %ss\n", sig, k, n, (k % 2) ? t[(k + 1) / 2] : (t[k / 2] + t[k / 2 + 1]) / 2 }
+		$1 != sig { flush(); sig = $1; k = 0 }
+		{ t[++k] = $2 }
+		END { flush() }'
+fi
