@@ -193,26 +193,82 @@ static long check_block_chain(struct kvfree_rcu_bulk_data *b, long *pending)
 	return n;
 }
 
-static void check_head_chain(struct rcu_head *h, long *pending)
+/*
+ * The pending rcu_head chains, walked in full after every op, cost
+ * O(pending) per op: quadratic in kvfree_rcu() calls without a grace
+ * period.  The kernel code changes such a chain in three ways only: it
+ * pushes objects at its head (kvfree_call_rcu()), moves it whole
+ * (queue_kfree_rcu_work()) and consumes it whole (kfree_rcu_work(), every
+ * object through obj_kfree()); an object leaves OBJ_QUEUED only in
+ * obj_kfree().  So while no object was freed since the last check
+ * (kv_freed unchanged) and the check is not a full one (mm_check_full()),
+ * a chain is walked only down to the top of a chain the last check
+ * verified, if that one's tail still ends it; its length is the record's.
+ * The objects walked are checked as before, in the same order, so every
+ * violation the full walk would report on them is reported at the same op
+ * with the same text; when the account does not balance, the chains are
+ * recounted in full before it is reported, so its text is the full check's.
+ * A chain edited in its middle (which none of the three does) is seen by
+ * the next full check: after the input's last op, and every
+ * MM_CHECK_FULL_EVERY ops.
+ */
+#define PA_NR_CHAINS (MM_MAX_CPUS * (1 + KFREE_N_BATCHES))
+
+struct chain_walk {
+	bool incremental;		/* may stop at a chain verified before */
+	int nr;
+	struct pa_chain_seen seen[PA_NR_CHAINS];	/* this check's chains */
+};
+
+/* the last check's record of a chain whose top is @h, if still whole */
+static const struct pa_chain_seen *chain_seen_at(const struct rcu_head *h)
 {
+	for (int i = 0; i < G->nr_chain_seen; i++) {
+		const struct pa_chain_seen *s = &G->chain_seen[i];
+
+		if (s->top == h && !s->tail->next)
+			return s;
+	}
+	return NULL;
+}
+
+/* the chain's length, recorded in @w */
+static long check_head_chain(struct rcu_head *h, struct chain_walk *w)
+{
+	struct rcu_head *top = h, *tail = NULL;
 	long n = 0;
 
 	for (; h; h = h->next) {
 		struct rcu_obj *o = (struct rcu_obj *)((char *)h - (unsigned long)h->func);
 
+		if (w->incremental && G->nr_chain_seen) {
+			const struct pa_chain_seen *s = chain_seen_at(h);
+
+			if (s) {
+				n += s->len;
+				tail = s->tail;
+				break;
+			}
+		}
 		if (++n > 1L << 24)
 			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(), "rcu_head chain does not end");
 		if (o->state != OBJ_QUEUED)
 			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
 				     "pending rcu_head object has state %u", o->state);
-		(*pending)++;
+		tail = h;
 	}
+	if (top && w->nr < PA_NR_CHAINS)
+		w->seen[w->nr++] = (struct pa_chain_seen){ .top = top, .tail = tail, .len = n };
+	return n;
 }
 
 static void check_kvfree(void)
 {
-	long pending = 0;
+	long pending = 0, heads = 0;
+	struct chain_walk w;
 
+	w.incremental = !mm_check_full() && G->chain_seen_freed == G->kv_freed;
+	w.nr = 0;
 	if (G->kv_via_block + G->kv_via_head + G->kv_via_sync != G->kv_calls)
 		mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
 			     "block %ld + head %ld + sync %ld != calls %ld", G->kv_via_block,
@@ -222,10 +278,10 @@ static void check_kvfree(void)
 		long cached = 0;
 
 		check_block_chain(krcp->bkvhead[0], &pending);
-		check_head_chain(krcp->head, &pending);
+		heads += check_head_chain(krcp->head, &w);
 		for (int i = 0; i < KFREE_N_BATCHES; i++) {
 			check_block_chain(krcp->krw_arr[i].bkvhead_free[0], &pending);
-			check_head_chain(krcp->krw_arr[i].head_free, &pending);
+			heads += check_head_chain(krcp->krw_arr[i].head_free, &w);
 		}
 		for (struct kvfree_rcu_bulk_data *b = krcp->bkvcache; b; b = b->next) {
 			if (++cached > rcu_min_cached_objs)
@@ -237,10 +293,25 @@ static void check_kvfree(void)
 				     "cpu %d bnode cache: nr_bkv_objs %d, list %ld, limit %d", cpu,
 				     krcp->nr_bkv_objs, cached, rcu_min_cached_objs);
 	}
+	if (w.incremental && G->kv_freed + pending + heads != G->kv_calls) {
+		/* the full check's text: recount the rcu_head chains in full */
+		heads = 0;
+		w.incremental = false;
+		w.nr = 0;
+		for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
+			heads += check_head_chain(krc[cpu].head, &w);
+			for (int i = 0; i < KFREE_N_BATCHES; i++)
+				heads += check_head_chain(krc[cpu].krw_arr[i].head_free, &w);
+		}
+	}
+	pending += heads;
 	if (G->kv_freed + pending != G->kv_calls)
 		mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
 			     "freed %ld + pending %ld != calls %ld", G->kv_freed, pending,
 			     G->kv_calls);
+	memcpy(G->chain_seen, w.seen, sizeof(w.seen[0]) * w.nr);
+	G->nr_chain_seen = w.nr;
+	G->chain_seen_freed = G->kv_freed;
 }
 
 static void check_boost(void)
