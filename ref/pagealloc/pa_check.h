@@ -170,17 +170,84 @@ static void check_pcp(struct zone *zone)
 	}
 }
 
-static long check_block_chain(struct kvfree_rcu_bulk_data *b, long *pending)
+/*
+ * The pending objects, walked in full after every op, cost O(pending) per
+ * op: quadratic in kvfree_rcu() calls without a grace period.  The kernel
+ * code changes a pending chain in three ways only: it adds at the head (a
+ * record appended to the first block, a block or an rcu_head pushed:
+ * kvfree_call_rcu()), moves a chain whole (queue_kfree_rcu_work()) and
+ * consumes it whole (kfree_rcu_work(), every object through obj_kfree());
+ * an object leaves OBJ_QUEUED only in obj_kfree().  So while no object was
+ * freed since the last check (kv_freed unchanged) and the check is not a
+ * full one (mm_check_full()), a chain is walked down to the top of a chain
+ * the last check verified, if that one's tail still ends it: below, an
+ * rcu_head chain's length is the record's, and a block's records were
+ * verified (the top block's up to its nr_records then).  Blocks are still
+ * all visited (their pages are marked, their counts bounded and summed).
+ * What is walked is checked as before, in the same order, so every
+ * violation the full walk would report there is reported at the same op
+ * with the same text; when the account does not balance, the chains are
+ * recounted in full before it is reported, so its text is the full
+ * check's.  A chain edited in its middle (which none of the three does) is
+ * seen by the next full check: after the input's last op, and every
+ * MM_CHECK_FULL_EVERY ops (tests/pagealloc/test_pa_deferred.c).
+ */
+#define PA_NR_CHAINS (MM_MAX_CPUS * (1 + KFREE_N_BATCHES) * 2)
+
+struct chain_walk {
+	bool incremental;		/* may stop at a chain verified before */
+	bool recount;			/* a second walk: no marks */
+	int nr;
+	struct pa_chain_seen seen[PA_NR_CHAINS];	/* this check's chains */
+};
+
+/* the last check's record of a chain whose top is @top, if still whole */
+static const struct pa_chain_seen *chain_seen_at(const void *top, bool block)
 {
+	for (int i = 0; i < G->nr_chain_seen; i++) {
+		const struct pa_chain_seen *s = &G->chain_seen[i];
+
+		if (s->top == top && s->block == block && !*s->tail_next)
+			return s;
+	}
+	return NULL;
+}
+
+static void chain_record(struct chain_walk *w, void *top, void **tail_next, long len,
+			 bool block)
+{
+	if (top && w->nr < PA_NR_CHAINS)
+		w->seen[w->nr++] = (struct pa_chain_seen){
+			.top = top, .tail_next = tail_next, .len = len, .block = block,
+		};
+}
+
+static void check_block_chain(struct kvfree_rcu_bulk_data *b, long *pending,
+			      struct chain_walk *w)
+{
+	struct kvfree_rcu_bulk_data *top = b, *tail = NULL;
+	bool verified = false;	/* below a verified top: records checked before */
 	long n = 0;
 
 	for (; b; b = b->next) {
+		unsigned long j = 0;
+
 		if (++n > (long)G->total_pages)
 			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(), "block chain does not end");
 		if (b->nr_records > KVFREE_BULK_MAX_ENTR)
 			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(), "block holds %lu records",
 				     b->nr_records);
-		for (unsigned long j = 0; j < b->nr_records; j++) {
+		if (verified) {
+			j = b->nr_records;
+		} else if (w->incremental && G->nr_chain_seen) {
+			const struct pa_chain_seen *s = chain_seen_at(b, true);
+
+			if (s) {
+				verified = true;
+				j = min_t(unsigned long, (unsigned long)s->len, b->nr_records);
+			}
+		}
+		for (; j < b->nr_records; j++) {
 			struct rcu_obj *o = b->records[j];
 
 			if (o->state != OBJ_QUEUED)
@@ -188,51 +255,15 @@ static long check_block_chain(struct kvfree_rcu_bulk_data *b, long *pending)
 					     "pending object in a block has state %u", o->state);
 		}
 		*pending += (long)b->nr_records;
-		mark(virt_to_page(b), 1, PL_BLOCK);
+		if (!w->recount)
+			mark(virt_to_page(b), 1, PL_BLOCK);
+		tail = b;
 	}
-	return n;
+	if (top)
+		chain_record(w, top, (void **)&tail->next, (long)top->nr_records, true);
 }
 
-/*
- * The pending rcu_head chains, walked in full after every op, cost
- * O(pending) per op: quadratic in kvfree_rcu() calls without a grace
- * period.  The kernel code changes such a chain in three ways only: it
- * pushes objects at its head (kvfree_call_rcu()), moves it whole
- * (queue_kfree_rcu_work()) and consumes it whole (kfree_rcu_work(), every
- * object through obj_kfree()); an object leaves OBJ_QUEUED only in
- * obj_kfree().  So while no object was freed since the last check
- * (kv_freed unchanged) and the check is not a full one (mm_check_full()),
- * a chain is walked only down to the top of a chain the last check
- * verified, if that one's tail still ends it; its length is the record's.
- * The objects walked are checked as before, in the same order, so every
- * violation the full walk would report on them is reported at the same op
- * with the same text; when the account does not balance, the chains are
- * recounted in full before it is reported, so its text is the full check's.
- * A chain edited in its middle (which none of the three does) is seen by
- * the next full check: after the input's last op, and every
- * MM_CHECK_FULL_EVERY ops.
- */
-#define PA_NR_CHAINS (MM_MAX_CPUS * (1 + KFREE_N_BATCHES))
-
-struct chain_walk {
-	bool incremental;		/* may stop at a chain verified before */
-	int nr;
-	struct pa_chain_seen seen[PA_NR_CHAINS];	/* this check's chains */
-};
-
-/* the last check's record of a chain whose top is @h, if still whole */
-static const struct pa_chain_seen *chain_seen_at(const struct rcu_head *h)
-{
-	for (int i = 0; i < G->nr_chain_seen; i++) {
-		const struct pa_chain_seen *s = &G->chain_seen[i];
-
-		if (s->top == h && !s->tail->next)
-			return s;
-	}
-	return NULL;
-}
-
-/* the chain's length, recorded in @w */
+/* the chain's length */
 static long check_head_chain(struct rcu_head *h, struct chain_walk *w)
 {
 	struct rcu_head *top = h, *tail = NULL;
@@ -242,11 +273,11 @@ static long check_head_chain(struct rcu_head *h, struct chain_walk *w)
 		struct rcu_obj *o = (struct rcu_obj *)((char *)h - (unsigned long)h->func);
 
 		if (w->incremental && G->nr_chain_seen) {
-			const struct pa_chain_seen *s = chain_seen_at(h);
+			const struct pa_chain_seen *s = chain_seen_at(h, false);
 
 			if (s) {
 				n += s->len;
-				tail = s->tail;
+				tail = container_of(s->tail_next, struct rcu_head, next);
 				break;
 			}
 		}
@@ -257,32 +288,28 @@ static long check_head_chain(struct rcu_head *h, struct chain_walk *w)
 				     "pending rcu_head object has state %u", o->state);
 		tail = h;
 	}
-	if (top && w->nr < PA_NR_CHAINS)
-		w->seen[w->nr++] = (struct pa_chain_seen){ .top = top, .tail = tail, .len = n };
+	if (top)
+		chain_record(w, top, (void **)&tail->next, n, false);
 	return n;
 }
 
-static void check_kvfree(void)
+/* the pending objects of every CPU's chains */
+static long walk_chains(struct chain_walk *w)
 {
-	long pending = 0, heads = 0;
-	struct chain_walk w;
+	long pending = 0;
 
-	w.incremental = !mm_check_full() && G->chain_seen_freed == G->kv_freed;
-	w.nr = 0;
-	if (G->kv_via_block + G->kv_via_head + G->kv_via_sync != G->kv_calls)
-		mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
-			     "block %ld + head %ld + sync %ld != calls %ld", G->kv_via_block,
-			     G->kv_via_head, G->kv_via_sync, G->kv_calls);
 	for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
 		struct kfree_rcu_cpu *krcp = &krc[cpu];
 		long cached = 0;
 
-		check_block_chain(krcp->bkvhead[0], &pending);
-		heads += check_head_chain(krcp->head, &w);
+		check_block_chain(krcp->bkvhead[0], &pending, w);
+		pending += check_head_chain(krcp->head, w);
 		for (int i = 0; i < KFREE_N_BATCHES; i++) {
-			check_block_chain(krcp->krw_arr[i].bkvhead_free[0], &pending);
-			heads += check_head_chain(krcp->krw_arr[i].head_free, &w);
+			check_block_chain(krcp->krw_arr[i].bkvhead_free[0], &pending, w);
+			pending += check_head_chain(krcp->krw_arr[i].head_free, w);
 		}
+		if (w->recount)
+			continue;
 		for (struct kvfree_rcu_bulk_data *b = krcp->bkvcache; b; b = b->next) {
 			if (++cached > rcu_min_cached_objs)
 				break;
@@ -293,18 +320,27 @@ static void check_kvfree(void)
 				     "cpu %d bnode cache: nr_bkv_objs %d, list %ld, limit %d", cpu,
 				     krcp->nr_bkv_objs, cached, rcu_min_cached_objs);
 	}
-	if (w.incremental && G->kv_freed + pending + heads != G->kv_calls) {
-		/* the full check's text: recount the rcu_head chains in full */
-		heads = 0;
-		w.incremental = false;
-		w.nr = 0;
-		for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
-			heads += check_head_chain(krc[cpu].head, &w);
-			for (int i = 0; i < KFREE_N_BATCHES; i++)
-				heads += check_head_chain(krc[cpu].krw_arr[i].head_free, &w);
-		}
+	return pending;
+}
+
+static void check_kvfree(void)
+{
+	struct chain_walk w = {
+		.incremental = !mm_check_full() && G->chain_seen_freed == G->kv_freed,
+	};
+	long pending;
+
+	if (G->kv_via_block + G->kv_via_head + G->kv_via_sync != G->kv_calls)
+		mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
+			     "block %ld + head %ld + sync %ld != calls %ld", G->kv_via_block,
+			     G->kv_via_head, G->kv_via_sync, G->kv_calls);
+	pending = walk_chains(&w);
+	if (w.incremental && G->kv_freed + pending != G->kv_calls) {
+		/* the full check's text: recount in full (the pages are marked) */
+		memset(&w, 0, sizeof(w));
+		w.recount = true;
+		pending = walk_chains(&w);
 	}
-	pending += heads;
 	if (G->kv_freed + pending != G->kv_calls)
 		mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
 			     "freed %ld + pending %ld != calls %ld", G->kv_freed, pending,

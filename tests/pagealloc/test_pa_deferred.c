@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Full and incremental checks (mm_check_full(), include/mm/harness.h) and
- * pagealloc's incremental walk of the pending rcu_head chains (pa_check.h):
+ * pagealloc's incremental walk of the pending block and rcu_head chains
+ * (pa_check.h):
  *  - the driver asks for a full check at create, after an input's last op
  *    and every MM_CHECK_FULL_EVERY ops, and only then;
  *  - the incremental walk counts what the full walk counts through the
@@ -50,13 +51,18 @@ static struct pa_state *heads_new(struct mm_instance *in, int nobj)
 	return st;
 }
 
-/* what the last check recorded of the chain whose top is @h */
-static long seen_len(const struct pa_state *st, const struct rcu_head *h)
+/* what the last check recorded of the chain whose top is @top */
+static long seen_len(const struct pa_state *st, const void *top, bool block)
 {
 	for (int i = 0; i < st->nr_chain_seen; i++)
-		if (st->chain_seen[i].top == h)
+		if (st->chain_seen[i].top == top && st->chain_seen[i].block == block)
 			return st->chain_seen[i].len;
-	return h ? -1 : 0;
+	return top ? -1 : 0;
+}
+
+static long top_records(const struct kvfree_rcu_bulk_data *b)
+{
+	return b ? (long)b->nr_records : 0;
 }
 
 /* after every op, the incremental records equal a walk of the chains */
@@ -84,10 +90,15 @@ static void test_kernel_ways(void)
 		struct kfree_rcu_cpu *krcp = &st->krcs[0];
 
 		CHECK(!strcmp(pa_do(&in, ops[i], NULL), ""));
-		CHECK_EQ(seen_len(st, krcp->head), chain_len(krcp->head));
-		for (int b = 0; b < KFREE_N_BATCHES; b++)
-			CHECK_EQ(seen_len(st, krcp->krw_arr[b].head_free),
-				 chain_len(krcp->krw_arr[b].head_free));
+		CHECK_EQ(seen_len(st, krcp->head, false), chain_len(krcp->head));
+		CHECK_EQ(seen_len(st, krcp->bkvhead[0], true), top_records(krcp->bkvhead[0]));
+		for (int b = 0; b < KFREE_N_BATCHES; b++) {
+			struct kfree_rcu_cpu_work *krwp = &krcp->krw_arr[b];
+
+			CHECK_EQ(seen_len(st, krwp->head_free, false), chain_len(krwp->head_free));
+			CHECK_EQ(seen_len(st, krwp->bkvhead_free[0], true),
+				 top_records(krwp->bkvhead_free[0]));
+		}
 		both |= krcp->head && krcp->krw_arr[0].head_free;
 		/* and a full check agrees */
 		CHECK(!strcmp(pa_inside(&in, NULL, true), ""));
@@ -100,6 +111,18 @@ static void test_kernel_ways(void)
 static void c_free_queued(struct pa_state *st)
 {
 	obj_kfree((char *)st->krcs[0].head->next->next, true, "test");
+}
+
+/* obj_kfree() of a record of the second pending block */
+static void c_free_recorded(struct pa_state *st)
+{
+	obj_kfree(st->krcs[0].bkvhead[0]->next->records[3], true, "test");
+}
+
+/* a recorded object's state changed outside obj_kfree(): no kernel path does this */
+static void c_state_behind(struct pa_state *st)
+{
+	((struct rcu_obj *)st->krcs[0].bkvhead[0]->next->records[3])->state = OBJ_FREED;
 }
 
 /* the chain loses its third object, edited in the middle: no kernel path does this */
@@ -122,6 +145,21 @@ static void test_fires(void)
 		CHECK(!strcmp(pa_inside(&in, c_free_queued, false), ""));
 		CHECK(!strcmp(pa_do(&in, quiet, NULL), "KVFREE_ACCOUNT"));
 		CHECK(strstr(in.m.detail, "pending rcu_head object has state 2") != NULL);
+		mm_instance_destroy(&in);
+	}
+	if ((st = heads_new(&in, 20))) {
+		CHECK(st->krcs[0].bkvhead[0] && st->krcs[0].bkvhead[0]->next);
+		CHECK(!strcmp(pa_inside(&in, c_free_recorded, false), ""));
+		CHECK(!strcmp(pa_do(&in, quiet, NULL), "KVFREE_ACCOUNT"));
+		CHECK(strstr(in.m.detail, "pending object in a block has state 2") != NULL);
+		mm_instance_destroy(&in);
+	}
+	if ((st = heads_new(&in, 20))) {
+		CHECK(!strcmp(pa_inside(&in, c_state_behind, false), ""));
+		CHECK(!strcmp(pa_do(&in, quiet, NULL), ""));
+		mm_instance_last_op(&in);
+		CHECK(!strcmp(pa_do(&in, quiet, NULL), "KVFREE_ACCOUNT"));
+		CHECK(strstr(in.m.detail, "pending object in a block has state 2") != NULL);
 		mm_instance_destroy(&in);
 	}
 	/* an edited middle: unseen by incremental checks, reported by the last op's */
