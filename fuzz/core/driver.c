@@ -148,7 +148,10 @@ void mm_report_sanitizer_deaths(FILE *out, const char *prefix, bool engine_owns_
 void (*mm_state_feedback)(const struct mm_family *fam, const void *obs,
 			  const struct mm_machine *m);
 
-/* see mm_check_full() in driver.h: false only inside mm_instance_exec()'s check */
+/*
+ * mm_check_full() (include/mm/harness.h): false only in the checks of
+ * mm_instance_exec() that are not due to be full
+ */
 static bool check_full = true;
 
 bool mm_check_full(void)
