@@ -72,6 +72,8 @@ int mmd_observe(const struct mm_family *fam, const struct mm_variant *v,
 		long *row = s->val + (size_t)(k + 1) * w;
 
 		if (k >= 0) {
+			if (k == in->nr_ops - 1)
+				mm_instance_last_op(&inst);	/* a full check, as mm_run() */
 			r = mm_instance_exec(&inst, &in->ops[k], &res);
 			if (r) {
 				s->viol_op = k;

@@ -148,8 +148,20 @@ void mm_report_sanitizer_deaths(FILE *out, const char *prefix, bool engine_owns_
 void (*mm_state_feedback)(const struct mm_family *fam, const struct mm_op *op,
 			  const void *obs, const struct mm_machine *m);
 
+/*
+ * mm_check_full() (include/mm/harness.h): false only in the checks of
+ * mm_instance_exec() that are not due to be full
+ */
+static bool check_full = true;
+
+bool mm_check_full(void)
+{
+	return check_full;
+}
+
 static int leave(struct mm_instance *in, int violated)
 {
+	check_full = true;
 	in->m.unwind = NULL;
 	if (violated)
 		in->dead = true;
@@ -290,8 +302,14 @@ int mm_instance_exec(struct mm_instance *in, const struct mm_op *op,
 		in->v->exec(in->inst, op, res);
 		mm_clear_context();
 	}
-	if (!mm_tasks_alive())
+	in->ops_since_full++;
+	if (!mm_tasks_alive()) {
+		check_full = in->last_op || in->ops_since_full >= MM_CHECK_FULL_EVERY;
+		if (check_full)
+			in->ops_since_full = 0;
 		in->v->check(in->inst);
+	}
+	in->last_op = false;
 	return leave(in, 0);
 }
 
@@ -553,7 +571,12 @@ int mm_run(const struct mm_family *fam, const struct mm_variant *const *vars,
 				fprintf(trace, "[end] %s\n", line);
 		}
 		for (i = 0; i < n; i++) {
-			int r = mm_instance_exec(&inst[i], op, &res[i]);
+			int r;
+
+			/* the last op, or the settling of tasks after it: a full check */
+			if (k >= input->nr_ops - 1)
+				mm_instance_last_op(&inst[i]);
+			r = mm_instance_exec(&inst[i], op, &res[i]);
 
 			trace_res(trace, vars[i]->name, r, &inst[i], &res[i]);
 			if (r) {

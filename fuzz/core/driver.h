@@ -32,7 +32,17 @@ struct mm_instance {
 	bool dead;		/* a violation unwound it */
 	bool start_armed;	/* a "start" op: the next op runs as a task */
 	uint32_t start_points;
+	bool last_op;		/* the next op is the input's last (mm_instance_last_op) */
+	int ops_since_full;	/* ops since the last full check (mm_check_full) */
 };
+
+/* mm_check_full() (harness.h): at least every this many ops */
+#define MM_CHECK_FULL_EVERY 32
+/* the next mm_instance_exec() runs @in's last op: its check is full */
+static inline void mm_instance_last_op(struct mm_instance *in)
+{
+	in->last_op = true;
+}
 
 /*
  * Called, when set, after every op of the reference's run, with the op, its

@@ -114,13 +114,34 @@ struct mm_variant {
 	void *(*create)(const struct mm_config *cfg);
 	/* execute one op; never called after a violation */
 	void (*exec)(void *inst, const struct mm_op *op, struct mm_opres *res);
-	/* per-variant invariants after every op; mm_violation on failure */
+	/*
+	 * per-variant invariants after every op; mm_violation on failure
+	 * (full or incremental: see mm_check_full() below)
+	 */
 	void (*check)(void *inst);
 	/* fill the family's observables struct (family->obs_size bytes) */
 	void (*observe)(void *inst, void *obs);
 	/* print the state relevant to the family's findings (for -v) */
 	void (*dump)(void *inst, char *buf, size_t len);
 };
+
+/*
+ * Full and incremental checks.  A variant's check() may keep what it
+ * verified and, while mm_check_full() is false, re-verify only what can
+ * have changed since.  It must then still report, at the same op and with
+ * the same text, everything the full check would report that the variant's
+ * code can cause through the ways it changes the state (a list its kernel
+ * code only grows at the head, moves whole and empties whole, say); only a
+ * corruption outside those (that list edited in its middle) may go unseen
+ * until the next full check, which reports what the full check finds then.
+ * mm_check_full() is true in the check at create, in the check after an
+ * input's last op (mm_run(); one who runs ops one by one marks the last
+ * with mm_instance_last_op(), fuzz/core/driver.h), in the first check once
+ * MM_CHECK_FULL_EVERY ops ran since the last full one, and whenever check()
+ * is called outside mm_instance_exec() (tests, the threaded mode).  The
+ * choice depends on the input only: verdicts stay deterministic.
+ */
+bool mm_check_full(void);
 
 /* Differential context handed to family->diff. */
 struct mm_diffctx {

@@ -170,17 +170,84 @@ static void check_pcp(struct zone *zone)
 	}
 }
 
-static long check_block_chain(struct kvfree_rcu_bulk_data *b, long *pending)
+/*
+ * The pending objects, walked in full after every op, cost O(pending) per
+ * op: quadratic in kvfree_rcu() calls without a grace period.  The kernel
+ * code changes a pending chain in three ways only: it adds at the head (a
+ * record appended to the first block, a block or an rcu_head pushed:
+ * kvfree_call_rcu()), moves a chain whole (queue_kfree_rcu_work()) and
+ * consumes it whole (kfree_rcu_work(), every object through obj_kfree());
+ * an object leaves OBJ_QUEUED only in obj_kfree().  So while no object was
+ * freed since the last check (kv_freed unchanged) and the check is not a
+ * full one (mm_check_full()), a chain is walked down to the top of a chain
+ * the last check verified, if that one's tail still ends it: below, an
+ * rcu_head chain's length is the record's, and a block's records were
+ * verified (the top block's up to its nr_records then).  Blocks are still
+ * all visited (their pages are marked, their counts bounded and summed).
+ * What is walked is checked as before, in the same order, so every
+ * violation the full walk would report there is reported at the same op
+ * with the same text; when the account does not balance, the chains are
+ * recounted in full before it is reported, so its text is the full
+ * check's.  A chain edited in its middle (which none of the three does) is
+ * seen by the next full check: after the input's last op, and every
+ * MM_CHECK_FULL_EVERY ops (tests/pagealloc/test_pa_deferred.c).
+ */
+#define PA_NR_CHAINS (MM_MAX_CPUS * (1 + KFREE_N_BATCHES) * 2)
+
+struct chain_walk {
+	bool incremental;		/* may stop at a chain verified before */
+	bool recount;			/* a second walk: no marks */
+	int nr;
+	struct pa_chain_seen seen[PA_NR_CHAINS];	/* this check's chains */
+};
+
+/* the last check's record of a chain whose top is @top, if still whole */
+static const struct pa_chain_seen *chain_seen_at(const void *top, bool block)
 {
+	for (int i = 0; i < G->nr_chain_seen; i++) {
+		const struct pa_chain_seen *s = &G->chain_seen[i];
+
+		if (s->top == top && s->block == block && !*s->tail_next)
+			return s;
+	}
+	return NULL;
+}
+
+static void chain_record(struct chain_walk *w, void *top, void **tail_next, long len,
+			 bool block)
+{
+	if (top && w->nr < PA_NR_CHAINS)
+		w->seen[w->nr++] = (struct pa_chain_seen){
+			.top = top, .tail_next = tail_next, .len = len, .block = block,
+		};
+}
+
+static void check_block_chain(struct kvfree_rcu_bulk_data *b, long *pending,
+			      struct chain_walk *w)
+{
+	struct kvfree_rcu_bulk_data *top = b, *tail = NULL;
+	bool verified = false;	/* below a verified top: records checked before */
 	long n = 0;
 
 	for (; b; b = b->next) {
+		unsigned long j = 0;
+
 		if (++n > (long)G->total_pages)
 			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(), "block chain does not end");
 		if (b->nr_records > KVFREE_BULK_MAX_ENTR)
 			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(), "block holds %lu records",
 				     b->nr_records);
-		for (unsigned long j = 0; j < b->nr_records; j++) {
+		if (verified) {
+			j = b->nr_records;
+		} else if (w->incremental && G->nr_chain_seen) {
+			const struct pa_chain_seen *s = chain_seen_at(b, true);
+
+			if (s) {
+				verified = true;
+				j = min_t(unsigned long, (unsigned long)s->len, b->nr_records);
+			}
+		}
+		for (; j < b->nr_records; j++) {
 			struct rcu_obj *o = b->records[j];
 
 			if (o->state != OBJ_QUEUED)
@@ -188,45 +255,61 @@ static long check_block_chain(struct kvfree_rcu_bulk_data *b, long *pending)
 					     "pending object in a block has state %u", o->state);
 		}
 		*pending += (long)b->nr_records;
-		mark(virt_to_page(b), 1, PL_BLOCK);
+		if (!w->recount)
+			mark(virt_to_page(b), 1, PL_BLOCK);
+		tail = b;
 	}
-	return n;
+	if (top)
+		chain_record(w, top, (void **)&tail->next, (long)top->nr_records, true);
 }
 
-static void check_head_chain(struct rcu_head *h, long *pending)
+/* the chain's length */
+static long check_head_chain(struct rcu_head *h, struct chain_walk *w)
 {
+	struct rcu_head *top = h, *tail = NULL;
 	long n = 0;
 
 	for (; h; h = h->next) {
 		struct rcu_obj *o = (struct rcu_obj *)((char *)h - (unsigned long)h->func);
 
+		if (w->incremental && G->nr_chain_seen) {
+			const struct pa_chain_seen *s = chain_seen_at(h, false);
+
+			if (s) {
+				n += s->len;
+				tail = container_of(s->tail_next, struct rcu_head, next);
+				break;
+			}
+		}
 		if (++n > 1L << 24)
 			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(), "rcu_head chain does not end");
 		if (o->state != OBJ_QUEUED)
 			mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
 				     "pending rcu_head object has state %u", o->state);
-		(*pending)++;
+		tail = h;
 	}
+	if (top)
+		chain_record(w, top, (void **)&tail->next, n, false);
+	return n;
 }
 
-static void check_kvfree(void)
+/* the pending objects of every CPU's chains */
+static long walk_chains(struct chain_walk *w)
 {
 	long pending = 0;
 
-	if (G->kv_via_block + G->kv_via_head + G->kv_via_sync != G->kv_calls)
-		mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
-			     "block %ld + head %ld + sync %ld != calls %ld", G->kv_via_block,
-			     G->kv_via_head, G->kv_via_sync, G->kv_calls);
 	for (int cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
 		struct kfree_rcu_cpu *krcp = &krc[cpu];
 		long cached = 0;
 
-		check_block_chain(krcp->bkvhead[0], &pending);
-		check_head_chain(krcp->head, &pending);
+		check_block_chain(krcp->bkvhead[0], &pending, w);
+		pending += check_head_chain(krcp->head, w);
 		for (int i = 0; i < KFREE_N_BATCHES; i++) {
-			check_block_chain(krcp->krw_arr[i].bkvhead_free[0], &pending);
-			check_head_chain(krcp->krw_arr[i].head_free, &pending);
+			check_block_chain(krcp->krw_arr[i].bkvhead_free[0], &pending, w);
+			pending += check_head_chain(krcp->krw_arr[i].head_free, w);
 		}
+		if (w->recount)
+			continue;
 		for (struct kvfree_rcu_bulk_data *b = krcp->bkvcache; b; b = b->next) {
 			if (++cached > rcu_min_cached_objs)
 				break;
@@ -237,10 +320,34 @@ static void check_kvfree(void)
 				     "cpu %d bnode cache: nr_bkv_objs %d, list %ld, limit %d", cpu,
 				     krcp->nr_bkv_objs, cached, rcu_min_cached_objs);
 	}
+	return pending;
+}
+
+static void check_kvfree(void)
+{
+	struct chain_walk w = {
+		.incremental = !mm_check_full() && G->chain_seen_freed == G->kv_freed,
+	};
+	long pending;
+
+	if (G->kv_via_block + G->kv_via_head + G->kv_via_sync != G->kv_calls)
+		mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
+			     "block %ld + head %ld + sync %ld != calls %ld", G->kv_via_block,
+			     G->kv_via_head, G->kv_via_sync, G->kv_calls);
+	pending = walk_chains(&w);
+	if (w.incremental && G->kv_freed + pending != G->kv_calls) {
+		/* the full check's text: recount in full (the pages are marked) */
+		memset(&w, 0, sizeof(w));
+		w.recount = true;
+		pending = walk_chains(&w);
+	}
 	if (G->kv_freed + pending != G->kv_calls)
 		mm_violation("KVFREE_ACCOUNT", pa_exec_entry(),
 			     "freed %ld + pending %ld != calls %ld", G->kv_freed, pending,
 			     G->kv_calls);
+	memcpy(G->chain_seen, w.seen, sizeof(w.seen[0]) * w.nr);
+	G->nr_chain_seen = w.nr;
+	G->chain_seen_freed = G->kv_freed;
 }
 
 static void check_boost(void)
@@ -262,7 +369,7 @@ static void check_boost(void)
 
 static void pa_check(void *inst)
 {
-	long buddy_pages;
+	long buddy_pages[MAX_NR_ZONES];
 	struct page *page;
 
 	G = inst;
@@ -274,33 +381,35 @@ static void pa_check(void *inst)
 
 		for (unsigned long i = 0; i < zone->nr_boot_reserved; i++)
 			mark(&zone->mem_map[i], 1, PL_RESERVED);
-		buddy_pages = 0;
-		check_buddy(zone, &buddy_pages);
+		buddy_pages[z] = 0;
+		check_buddy(zone, &buddy_pages[z]);
 		check_pcp(zone);
-		(void)buddy_pages;
 	}
 	{
-		/* NR_FREE_PAGES against the recount; the drift is rmqueue()'s own */
+		/*
+		 * NR_FREE_PAGES against the recount; the drift is rmqueue()'s
+		 * own.  The recount is the pages of the blocks check_buddy()
+		 * passed: each lies inside its own zone and was marked once
+		 * (mark() stops at a page owned twice), so it equals counting
+		 * the pages marked buddy, per zone and in all.
+		 */
 		long sum = 0, buddy = 0;
 
-		for (int z = 0; z < MAX_NR_ZONES; z++)
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
 			sum += G->zones[z].nr_free_pages;
-		for (unsigned long pfn = 0; pfn < G->total_pages; pfn++)
-			buddy += owner_of[pfn] == PL_BUDDY;
+			buddy += buddy_pages[z];
+		}
 		if (sum != buddy + G->nr_free_drift)
 			mm_violation("NR_FREE", pa_exec_entry(),
 				     "NR_FREE_PAGES %ld, buddy holds %ld (+%ld leaked unaccounted)",
 				     sum, buddy, G->nr_free_drift);
 		for (int z = 0; z < MAX_NR_ZONES && !G->nr_free_drift; z++) {
-			long zb = 0;
 			struct zone *zone = &G->zones[z];
 
-			for (unsigned long i = 0; i < zone->spanned_pages; i++)
-				zb += owner_of[zone->zone_start_pfn + i] == PL_BUDDY;
-			if (zb != zone->nr_free_pages)
+			if (buddy_pages[z] != zone->nr_free_pages)
 				mm_violation("NR_FREE", pa_exec_entry(),
 					     "zone %s NR_FREE_PAGES %ld, buddy holds %ld", zone->name,
-					     zone->nr_free_pages, zb);
+					     zone->nr_free_pages, buddy_pages[z]);
 		}
 	}
 	for (int i = 0; i < G->nr_users; i++)

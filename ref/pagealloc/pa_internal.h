@@ -230,6 +230,15 @@ struct pa_state {
 	int last_free_count_before, last_free_count_after;
 	int last_free_high, last_free_batch;
 	unsigned char *scratch;			/* conservation recount */
+	/* pending block and rcu_head chains the last check verified (pa_check.h) */
+	struct pa_chain_seen {
+		void *top;		/* the first block or rcu_head */
+		void **tail_next;	/* &next of the last one */
+		long len;		/* rcu_heads; a block chain: the top's nr_records */
+		bool block;
+	} chain_seen[MM_MAX_CPUS * (1 + KFREE_N_BATCHES) * 2];
+	int nr_chain_seen;
+	long chain_seen_freed;			/* kv_freed at that check, -1: none */
 	unsigned long total_pages;
 	long nr_free_drift;			/* rmqueue: bad blocks not accounted */
 };

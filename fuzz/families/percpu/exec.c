@@ -54,12 +54,16 @@ void pcpu_exec_set_port(void *inst, const struct pcpu_port *port)
  */
 static void pcpu_contents(struct pcpu_inst *in, struct pcpu_live_ent *e, bool fill)
 {
+	const struct pcpu_port *port = in->port;
 	long size = e->size;	/* the caller owns these bytes, and only these */
+	/* no port code runs in this loop: the area's chunk is looked up once */
+	void *where = port->unit_where ? port->unit_where(in->p, e->ptr) : NULL;
 
 	for (int cpu = 0; cpu < mm_cur->nr_cpus; cpu++) {
 		for (long o = 0; o < size;) {
 			long len = 0, bad;
-			char *p = in->port->unit_addr(in->p, e->ptr, cpu, o, &len);
+			char *p = where ? port->unit_addr_in(in->p, where, e->ptr, cpu, o, &len) :
+				  port->unit_addr(in->p, e->ptr, cpu, o, &len);
 
 			if (!p)
 				mm_violation("UNPOPULATED_LIVE", fill ? "pcpu_alloc" : "free_percpu",

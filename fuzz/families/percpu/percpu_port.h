@@ -41,6 +41,15 @@ struct pcpu_port {
 	 * how many bytes follow it on the same page; NULL if not populated.
 	 */
 	char *(*unit_addr)(void *inst, void *ptr, int cpu, long off, long *len);
+	/*
+	 * Optional: unit_addr() in two steps, so that the contents code looks
+	 * an area's chunk up once per allocation instead of once per page and
+	 * unit: unit_where() is what unit_addr() looks up for @ptr (NULL: not
+	 * found, and unit_addr() is used), unit_addr_in() the rest of it.
+	 */
+	void *(*unit_where)(void *inst, void *ptr);
+	char *(*unit_addr_in)(void *inst, void *where, void *ptr, int cpu, long off,
+			      long *len);
 	/* pcpu_balance_work */
 	struct work_struct *(*balance_work)(void *inst);
 	/* pages populated in every chunk, per unit */

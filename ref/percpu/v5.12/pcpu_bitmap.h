@@ -333,6 +333,8 @@ void *pcpu_bm_alloc(void *inst, size_t size, size_t align, bool reserved, gfp_t 
 void pcpu_bm_free(void *inst, void *ptr);
 void pcpu_bm_locate(void *inst, void *ptr, int *chunk_id, long *unit_off);
 char *pcpu_bm_unit_addr(void *inst, void *ptr, int cpu, long off, long *len);
+void *pcpu_bm_unit_where(void *inst, void *ptr);
+char *pcpu_bm_unit_addr_in(void *inst, void *where, void *ptr, int cpu, long off, long *len);
 struct work_struct *pcpu_bm_balance_work(void *inst);
 long pcpu_bm_nr_populated(void *inst);
 int pcpu_bm_nr_empty_pop_pages(void *inst);
@@ -356,6 +358,8 @@ void pcpu_bm_dump(void *inst, char *buf, size_t len);
 		.create = name##_create, .alloc = pcpu_bm_alloc,		\
 		.free = pcpu_bm_free, .locate = pcpu_bm_locate,			\
 		.unit_addr = pcpu_bm_unit_addr,					\
+		.unit_where = pcpu_bm_unit_where,				\
+		.unit_addr_in = pcpu_bm_unit_addr_in,				\
 		.balance_work = pcpu_bm_balance_work,				\
 		.nr_populated = pcpu_bm_nr_populated,				\
 		.nr_empty_pop_pages = pcpu_bm_nr_empty_pop_pages,		\

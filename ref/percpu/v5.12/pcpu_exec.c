@@ -125,14 +125,26 @@ void pcpu_bm_locate(void *inst, void *ptr, int *chunk_id, long *unit_off)
 	*unit_off = pcpu_unit_off(chunk, (char *)ptr - (char *)chunk->base_addr);
 }
 
+/* the chunk of @ptr (pcpu_chunk_addr_search()), for pcpu_bm_unit_addr_in() */
+void *pcpu_bm_unit_where(void *inst, void *ptr)
+{
+	pcpu_G = inst;
+	return pcpu_chunk_addr_search(ptr);
+}
+
 /* per_cpu_ptr(ptr, cpu) + off, to the end of its page; NULL if unpopulated */
 char *pcpu_bm_unit_addr(void *inst, void *ptr, int cpu, long off, long *len)
 {
-	struct pcpu_chunk *chunk;
+	return pcpu_bm_unit_addr_in(inst, pcpu_bm_unit_where(inst, ptr), ptr, cpu, off, len);
+}
+
+/* pcpu_bm_unit_addr() in @where, the chunk pcpu_bm_unit_where() found */
+char *pcpu_bm_unit_addr_in(void *inst, void *where, void *ptr, int cpu, long off, long *len)
+{
+	struct pcpu_chunk *chunk = where;
 	int o;
 
 	pcpu_G = inst;
-	chunk = pcpu_chunk_addr_search(ptr);
 	o = (int)((char *)ptr - (char *)chunk->base_addr + off);
 	*len = PAGE_SIZE - o % PAGE_SIZE;
 	if (!test_bit(o / PAGE_SIZE, chunk->populated))
