@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "mmdiff.h"
+#include <mm/threads.h>
 
 struct minctx {
 	const struct mm_family *fam;
@@ -28,6 +29,10 @@ struct minctx {
 	long runs, max_runs;
 	struct mm_verdict v;
 	struct mm_input cand;
+	/* threaded: runs of this variant, up to @tries per candidate */
+	const struct mm_variant *tvar;
+	int tries;
+	struct mm_thread_verdict tv;
 };
 
 static bool out_of_runs(struct minctx *c)
@@ -35,9 +40,29 @@ static bool out_of_runs(struct minctx *c)
 	return c->runs >= c->max_runs;
 }
 
+/*
+ * A threaded run reports a race only when the threads' timing shows it:
+ * a candidate keeps the race when one of up to @tries runs reports it.
+ * A candidate that loses it by chance is only a smaller step missed.
+ */
+static bool keeps_threaded(struct minctx *c, struct mm_input *in)
+{
+	for (int t = 0; t < c->tries; t++) {
+		if (out_of_runs(c))
+			return false;
+		c->runs++;
+		if (mm_threads_run_isolated(c->fam, c->tvar, in, &c->tv, NULL) > 0 &&
+		    !strcmp(c->sig, c->tv.sig))
+			return true;
+	}
+	return false;
+}
+
 /* run @in; true if it reports the target signature (@in is then cut) */
 static bool keeps(struct minctx *c, struct mm_input *in)
 {
+	if (c->tvar)
+		return keeps_threaded(c, in);
 	if (out_of_runs(c))
 		return false;
 	c->runs++;
@@ -196,13 +221,15 @@ static bool simplify_config(struct minctx *c, struct mm_input *in)
 	return changed;
 }
 
+static int minimize(struct minctx *c, struct mm_input *in, long max_runs,
+		    struct mmd_min_stats *st);
+
 int mmd_minimize(const struct mm_family *fam,
 		 const struct mm_variant *const *vars, int n,
 		 struct mm_input *in, const char *sig, long max_runs,
 		 struct mmd_min_stats *st)
 {
 	struct minctx *c = calloc(1, sizeof(*c));
-	int ret = 0;
 
 	if (!c)
 		abort();
@@ -210,13 +237,41 @@ int mmd_minimize(const struct mm_family *fam,
 	c->vars = vars;
 	c->n = n;
 	c->sig = sig;
+	return minimize(c, in, max_runs, st);
+}
+
+int mmd_minimize_threaded(const struct mm_family *fam, const struct mm_variant *v,
+			  struct mm_input *in, const char *sig, int tries,
+			  long max_runs, struct mmd_min_stats *st)
+{
+	struct minctx *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		abort();
+	c->fam = fam;
+	c->vars = &c->tvar;
+	c->n = 1;
+	c->sig = sig;
+	c->tvar = v;
+	c->tries = tries > 0 ? tries : 1;
+	return minimize(c, in, max_runs, st);
+}
+
+/* the passes, on a context set up by one of the two above; frees @c */
+static int minimize(struct minctx *c, struct mm_input *in, long max_runs,
+		    struct mmd_min_stats *st)
+{
+	int ret = 0;
+
 	c->max_runs = max_runs > 0 ? max_runs : MMD_MIN_MAX_RUNS_DEFAULT;
 	memset(st, 0, sizeof(*st));
 	st->orig_ops = in->nr_ops;
+	c->tries *= 4;		/* threaded: the input itself gets more tries */
 	if (!keeps(c, in)) {
 		ret = -1;
 		goto out;
 	}
+	c->tries /= 4;
 	ddmin(c, in);
 	for (int round = 0; round < 64 && !out_of_runs(c); round++) {
 		bool changed = false;

@@ -150,6 +150,16 @@ int mmd_minimize(const struct mm_family *fam,
 		 struct mm_input *in, const char *sig, long max_runs,
 		 struct mmd_min_stats *st);
 /*
+ * mmd_minimize() for a finding of the threaded mode (include/mm/threads.h)
+ * on variant @v: a candidate keeps @sig when one of up to @tries threaded
+ * runs reports it.  The races depend on the threads' timing, so the result
+ * may differ from run to run; every step kept did report @sig.  Returns -1
+ * if no run of @in reports @sig (or the build has no threaded mode).
+ */
+int mmd_minimize_threaded(const struct mm_family *fam, const struct mm_variant *v,
+			  struct mm_input *in, const char *sig, int tries,
+			  long max_runs, struct mmd_min_stats *st);
+/*
  * The smallest variant set naming the pair of @sig (ref,impl or the
  * variant alone) that still reports @sig on @in; @vars/@n updated in
  * place when it does.

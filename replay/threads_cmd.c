@@ -100,6 +100,10 @@ static int run_file(const char *path, const struct mm_family *fam_opt,
 
 /* -- the campaign ------------------------------------------------------------ */
 
+/* minimizing a campaign's finding: tries per candidate, threaded runs in all */
+#define MMD_THREADS_MIN_TRIES	4
+#define MMD_THREADS_MIN_RUNS	600
+
 struct seen_sig {
 	char sig[192];
 	unsigned long hits;
@@ -168,22 +172,51 @@ static int campaign(const struct mm_family *fam, const struct mmd_opts *o, char 
 			continue;
 		}
 		if (nseen < 64) {
-			char name[256], path[512], header[MM_DETAIL_LEN + 512], *text;
+			char name[256], path[512], header[MM_DETAIL_LEN + 768], *text;
+			char detail[MM_DETAIL_LEN], how[160] = "";
+			struct mmd_min_stats st;
+			double found = mmd_now() - t0;
 
 			snprintf(seen[nseen].sig, sizeof(seen[nseen].sig), "%s", tv->sig);
 			seen[nseen++].hits = 1;
+			snprintf(detail, sizeof(detail), "%s", tv->detail);
 			mmd_sanitize(tv->sig, name, sizeof(name));
 			snprintf(path, sizeof(path), "%s/%s.ops", dir, name);
+			/* written at once (nothing lost), then again minimized */
 			snprintf(header, sizeof(header),
 				 "# signature: %s\n# variants: %s\n# report: threaded (mmdiff-tsan run --threads): %s\n",
-				 tv->sig, v->name, tv->detail);
+				 tv->sig, v->name, detail);
 			text = mmd_text_render(fam, cur, header);
 			if (text) {
 				mmd_write_file(path, text, strlen(text));
 				free(text);
 			}
-			printf("MMDIFF-FOUND %s %s (after %lu runs, %.0f s)\n  %s\n", tv->sig, path,
-			       runs, mmd_now() - t0, tv->detail);
+			if (!mmd_minimize_threaded(fam, v, cur, seen[nseen - 1].sig, MMD_THREADS_MIN_TRIES,
+						   MMD_THREADS_MIN_RUNS, &st)) {
+				snprintf(how, sizeof(how), "minimized from %d ops to %d ops in %ld threaded runs%s",
+					 st.orig_ops, st.final_ops, st.runs,
+					 st.capped ? " (run limit reached)" : "");
+				/* the report of the minimized input, when a run shows it again */
+				for (int t = 0; t < MMD_THREADS_MIN_TRIES; t++)
+					if (mm_threads_run_isolated(fam, v, cur, tv, NULL) > 0 &&
+					    !strcmp(tv->sig, seen[nseen - 1].sig)) {
+						snprintf(detail, sizeof(detail), "%s", tv->detail);
+						break;
+					}
+				snprintf(header, sizeof(header),
+					 "# signature: %s\n# variants: %s\n# report: threaded (mmdiff-tsan run --threads): %s\n"
+					 "# %s; a race shows when the threads' timing lets it: replay a few times\n",
+					 seen[nseen - 1].sig, v->name, detail, how);
+				text = mmd_text_render(fam, cur, header);
+				if (text) {
+					mmd_write_file(path, text, strlen(text));
+					free(text);
+				}
+			}
+			printf("MMDIFF-FOUND %s %s (after %lu runs, %.0f s)\n  %s\n", seen[nseen - 1].sig,
+			       path, runs, found, detail);
+			if (how[0])
+				printf("  %s\n", how);
 			fflush(stdout);
 		}
 	}

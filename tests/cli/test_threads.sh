@@ -57,6 +57,25 @@ else
 	fail "v3.18 threaded: no DATA_RACE:pcpu_alloc"; grep -A3 '^VIOLATION' "$TMP/out" | head -8
 fi
 
+# a campaign's finding is minimized: a smaller input that still shows the race
+nice -n 10 "$TSAN" run --threads --family percpu --variants v3.18 --time 5 --seed 1 \
+	--findings "$TMP/race" >"$TMP/out" 2>&1
+f="$TMP/race/percpu_v3.18_DATA_RACE_pcpu_alloc.ops"
+line=$(grep -o 'minimized from [0-9]* ops to [0-9]* ops' "$f" 2>/dev/null | head -1)
+set -- $line
+if [ -n "$line" ] && [ "$6" -le "$3" ] && [ "$(grep -Evc '^(#|family |config |$)' "$f")" = "$6" ]; then
+	shown=0
+	for _ in 1 2 3 4 5 6 7 8; do
+		"$TSAN" run --threads "$f" >"$TMP/replay" 2>&1
+		grep -q '^MMDIFF-VERDICT: percpu/v3.18/DATA_RACE:pcpu_alloc$' "$TMP/replay" &&
+			{ shown=1; break; }
+	done
+	[ "$shown" = 1 ] && ok "v3.18 threaded campaign: the finding $line, and replays" ||
+		fail "the minimized finding does not show the race in 8 runs: $(cat "$f")"
+else
+	fail "v3.18 threaded campaign: no minimized finding ($line): $(grep MMDIFF- "$TMP/out" | head -3)"
+fi
+
 vars=$("$TSAN" list | awk '$1 == "percpu" && $4 == "clean" {print $2}' | paste -sd, -)
 nice -n 10 "$TSAN" run --threads --family percpu --variants "$vars" --time 20 --seed 1 \
 	--findings "$TMP/findings" >"$TMP/out" 2>&1

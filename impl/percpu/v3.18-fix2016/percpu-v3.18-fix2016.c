@@ -19,5 +19,5 @@
 		.name = "v3.18-fix2016",				\
 		.reference = "v3.18",					\
 		.models = "mm/percpu.c v3.18 + 4f996e234dad + 6710e594f71c (v4.7, CVE-2016-4794)", \
-		.expect = "buggy under concurrency only: with interleavings, the area-map era's empty-page count (below); CVE-2016-4794 is fixed; in the threaded mode, pcpu_alloc() updates pcpu_nr_empty_pop_pages after dropping pcpu_lock (DATA_RACE:pcpu_alloc, fixed by 320661b08dd6 in v4.11)");
+		.expect = "buggy under concurrency only: with interleavings, the area-map era's empty-page count (below); CVE-2016-4794 is fixed; in the threaded mode, pcpu_alloc() updates pcpu_nr_empty_pop_pages after dropping pcpu_lock (DATA_RACE:pcpu_alloc, or DATA_RACE:free_percpu when the other side is a free; fixed by 320661b08dd6 in v4.11)");
 #include "../v3.18/percpu.c"

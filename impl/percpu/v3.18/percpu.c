@@ -467,7 +467,7 @@ AM_PORT(percpu_v3_18,
 	.name = "v3.18",
 	.reference = "v3.17",
 	.models = "mm/percpu.c v3.18 (1a4d76076cda, 15/15: asynchronous chunk population, Tejun Heo)",
-	.expect = "buggy: CVE-2016-4794, map extension against chunk destruction: a chunk freed with its map_extend_work queued (fixed by 4f996e234dad), and a chunk destroyed while pcpu_alloc extends its map with pcpu_lock dropped (fixed by 6710e594f71c); with interleavings, pcpu_nr_empty_pop_pages drifts when a population fails while another CPU frees in the chunk (EMPTY_POP_PAGES_COUNT, the area-map era's); in the threaded mode, pcpu_alloc() updates pcpu_nr_empty_pop_pages after dropping pcpu_lock (DATA_RACE:pcpu_alloc, fixed by 320661b08dd6 in v4.11)");
+	.expect = "buggy: CVE-2016-4794, map extension against chunk destruction: a chunk freed with its map_extend_work queued (fixed by 4f996e234dad), and a chunk destroyed while pcpu_alloc extends its map with pcpu_lock dropped (fixed by 6710e594f71c); with interleavings, pcpu_nr_empty_pop_pages drifts when a population fails while another CPU frees in the chunk (EMPTY_POP_PAGES_COUNT, the area-map era's); in the threaded mode, pcpu_alloc() updates pcpu_nr_empty_pop_pages after dropping pcpu_lock (DATA_RACE:pcpu_alloc, or DATA_RACE:free_percpu when the other side is a free; fixed by 320661b08dd6 in v4.11)");
 #else
 AM_V318_VARIANT
 #endif

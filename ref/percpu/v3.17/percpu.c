@@ -303,4 +303,4 @@ AM_PORT(percpu_v3_17,
 	.name = "v3.17",
 	.reference = NULL,
 	.models = "mm/percpu.c v3.18 with 15/15 (1a4d76076cda) reverted: v3.17 + percpu/for-3.18 1-14",
-	.expect = "buggy: CVE-2016-4794: a chunk freed with its map_extend_work queued (since 9c824b6a172c, fixed by 4f996e234dad in v4.7); with interleavings, pcpu_nr_empty_pop_pages drifts when a population fails while another CPU frees in the chunk (EMPTY_POP_PAGES_COUNT); in the threaded mode, pcpu_alloc() updates pcpu_nr_empty_pop_pages after dropping pcpu_lock (DATA_RACE:pcpu_alloc, fixed by 320661b08dd6 in v4.11)");
+	.expect = "buggy: CVE-2016-4794: a chunk freed with its map_extend_work queued (since 9c824b6a172c, fixed by 4f996e234dad in v4.7); with interleavings, pcpu_nr_empty_pop_pages drifts when a population fails while another CPU frees in the chunk (EMPTY_POP_PAGES_COUNT); in the threaded mode, pcpu_alloc() updates pcpu_nr_empty_pop_pages after dropping pcpu_lock (DATA_RACE:pcpu_alloc, or DATA_RACE:free_percpu when the other side is a free; fixed by 320661b08dd6 in v4.11)");
