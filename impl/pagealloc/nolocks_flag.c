@@ -250,7 +250,8 @@ static struct page *nolocks_alloc_pages(gfp_t gfp_mask, unsigned int order)
 	page = __alloc_pages_nodemask(gfp_mask, order, 0);
 	if (claim) {
 		mm_lockless_exit();
-		if (G->zone_lock_taken != zl || G->slowpath_entries != sp)
+		/* the counters are global: only when no other task ran meanwhile */
+		if (mm_op_alone() && (G->zone_lock_taken != zl || G->slowpath_entries != sp))
 			mm_violation("NO_LOCKS_PATH", "__alloc_pages_nodemask",
 				     "__GFP_NO_LOCKS request took zone->lock %ld times, slow path %ld times",
 				     G->zone_lock_taken - zl, G->slowpath_entries - sp);
