@@ -45,9 +45,9 @@ static bool out_of_runs(struct minctx *c)
  * a candidate keeps the race when one of up to @tries runs reports it.
  * A candidate that loses it by chance is only a smaller step missed.
  */
-static bool keeps_threaded(struct minctx *c, struct mm_input *in)
+static bool keeps_threaded(struct minctx *c, struct mm_input *in, int tries)
 {
-	for (int t = 0; t < c->tries; t++) {
+	for (int t = 0; t < tries; t++) {
 		if (out_of_runs(c))
 			return false;
 		c->runs++;
@@ -62,7 +62,7 @@ static bool keeps_threaded(struct minctx *c, struct mm_input *in)
 static bool keeps(struct minctx *c, struct mm_input *in)
 {
 	if (c->tvar)
-		return keeps_threaded(c, in);
+		return keeps_threaded(c, in, c->tries);
 	if (out_of_runs(c))
 		return false;
 	c->runs++;
@@ -266,12 +266,11 @@ static int minimize(struct minctx *c, struct mm_input *in, long max_runs,
 	c->max_runs = max_runs > 0 ? max_runs : MMD_MIN_MAX_RUNS_DEFAULT;
 	memset(st, 0, sizeof(*st));
 	st->orig_ops = in->nr_ops;
-	c->tries *= 4;		/* threaded: the input itself gets more tries */
-	if (!keeps(c, in)) {
+	/* threaded: the input itself gets more tries than a candidate */
+	if (!(c->tvar ? keeps_threaded(c, in, 4 * c->tries) : keeps(c, in))) {
 		ret = -1;
 		goto out;
 	}
-	c->tries /= 4;
 	ddmin(c, in);
 	for (int round = 0; round < 64 && !out_of_runs(c); round++) {
 		bool changed = false;

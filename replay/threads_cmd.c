@@ -100,6 +100,24 @@ static int run_file(const char *path, const struct mm_family *fam_opt,
 
 /* -- the campaign ------------------------------------------------------------ */
 
+/* a campaign's reproducer for @sig on @v, with its headers; @how: "" or a fourth header */
+static void write_finding(const struct mm_family *fam, const struct mm_variant *v,
+			  const struct mm_input *in, const char *path, const char *sig,
+			  const char *detail, const char *how)
+{
+	char header[MM_DETAIL_LEN + 768], *text;
+
+	snprintf(header, sizeof(header),
+		 "# signature: %s\n# variants: %s\n# report: threaded (mmdiff-tsan run --threads): %s\n%s%s%s",
+		 sig, v->name, detail, how[0] ? "# " : "", how,
+		 how[0] ? "; a race shows when the threads' timing lets it: replay a few times\n" : "");
+	text = mmd_text_render(fam, in, header);
+	if (text) {
+		mmd_write_file(path, text, strlen(text));
+		free(text);
+	}
+}
+
 /* minimizing a campaign's finding: tries per candidate, threaded runs in all */
 #define MMD_THREADS_MIN_TRIES	4
 #define MMD_THREADS_MIN_RUNS	600
@@ -172,26 +190,19 @@ static int campaign(const struct mm_family *fam, const struct mmd_opts *o, char 
 			continue;
 		}
 		if (nseen < 64) {
-			char name[256], path[512], header[MM_DETAIL_LEN + 768], *text;
-			char detail[MM_DETAIL_LEN], how[160] = "";
+			char name[256], path[512], detail[MM_DETAIL_LEN], how[160] = "";
+			const char *sig = seen[nseen].sig;
 			struct mmd_min_stats st;
 			double found = mmd_now() - t0;
 
 			snprintf(seen[nseen].sig, sizeof(seen[nseen].sig), "%s", tv->sig);
 			seen[nseen++].hits = 1;
 			snprintf(detail, sizeof(detail), "%s", tv->detail);
-			mmd_sanitize(tv->sig, name, sizeof(name));
+			mmd_sanitize(sig, name, sizeof(name));
 			snprintf(path, sizeof(path), "%s/%s.ops", dir, name);
 			/* written at once (nothing lost), then again minimized */
-			snprintf(header, sizeof(header),
-				 "# signature: %s\n# variants: %s\n# report: threaded (mmdiff-tsan run --threads): %s\n",
-				 tv->sig, v->name, detail);
-			text = mmd_text_render(fam, cur, header);
-			if (text) {
-				mmd_write_file(path, text, strlen(text));
-				free(text);
-			}
-			if (!mmd_minimize_threaded(fam, v, cur, seen[nseen - 1].sig, MMD_THREADS_MIN_TRIES,
+			write_finding(fam, v, cur, path, sig, detail, "");
+			if (!mmd_minimize_threaded(fam, v, cur, sig, MMD_THREADS_MIN_TRIES,
 						   MMD_THREADS_MIN_RUNS, &st)) {
 				snprintf(how, sizeof(how), "minimized from %d ops to %d ops in %ld threaded runs%s",
 					 st.orig_ops, st.final_ops, st.runs,
@@ -199,22 +210,14 @@ static int campaign(const struct mm_family *fam, const struct mmd_opts *o, char 
 				/* the report of the minimized input, when a run shows it again */
 				for (int t = 0; t < MMD_THREADS_MIN_TRIES; t++)
 					if (mm_threads_run_isolated(fam, v, cur, tv, NULL) > 0 &&
-					    !strcmp(tv->sig, seen[nseen - 1].sig)) {
+					    !strcmp(tv->sig, sig)) {
 						snprintf(detail, sizeof(detail), "%s", tv->detail);
 						break;
 					}
-				snprintf(header, sizeof(header),
-					 "# signature: %s\n# variants: %s\n# report: threaded (mmdiff-tsan run --threads): %s\n"
-					 "# %s; a race shows when the threads' timing lets it: replay a few times\n",
-					 seen[nseen - 1].sig, v->name, detail, how);
-				text = mmd_text_render(fam, cur, header);
-				if (text) {
-					mmd_write_file(path, text, strlen(text));
-					free(text);
-				}
+				write_finding(fam, v, cur, path, sig, detail, how);
 			}
-			printf("MMDIFF-FOUND %s %s (after %lu runs, %.0f s)\n  %s\n", seen[nseen - 1].sig,
-			       path, runs, found, detail);
+			printf("MMDIFF-FOUND %s %s (after %lu runs, %.0f s)\n  %s\n", sig, path, runs,
+			       found, detail);
 			if (how[0])
 				printf("  %s\n", how);
 			fflush(stdout);

@@ -195,7 +195,7 @@ bool percpu_ref_tryget(struct percpu_ref *ref)
 		return true;
 	}
 	/* atomic_long_inc_not_zero() */
-	if (!ref->bias && READ_ONCE(ref->count) == 0)
+	if (!READ_ONCE(ref->bias) && READ_ONCE(ref->count) == 0)
 		return false;
 	MM_ATOMIC_ADD(ref->count, 1);
 	return true;
@@ -209,7 +209,7 @@ bool percpu_ref_tryget_live(struct percpu_ref *ref)
 	}
 	if (READ_ONCE(ref->dead))
 		return false;
-	if (!ref->bias && READ_ONCE(ref->count) == 0)
+	if (!READ_ONCE(ref->bias) && READ_ONCE(ref->count) == 0)
 		return false;
 	MM_ATOMIC_ADD(ref->count, 1);
 	return true;
@@ -399,20 +399,23 @@ static bool memcg_freed(struct mem_cgroup *memcg)
 }
 
 /*
- * The executor's table of memcgs by name (G->memcgs).  In the threaded mode
- * an op on one CPU makes a memcg that ops on other CPUs use: the kernel
- * publishes a new css under cgroup_mutex and RCU, the table is harness
- * code, so the memcg is released when it is put in the table and acquired
- * when an op looks it up (mm_tsan_release(), threads.h).
+ * The executor's tables of memcgs and root caches by name (G->memcgs,
+ * G->roots).  In the threaded mode an op on one CPU makes an object that
+ * ops on other CPUs use: the kernel publishes a new css under cgroup_mutex
+ * and RCU, a new cache through its creator; the tables are harness code,
+ * so an object is released when it is put in one and acquired when an op
+ * looks it up (mm_tsan_release(), threads.h).
  */
+#define KMC_TABLE_GET(slot) ({						\
+	__typeof__(slot) __obj;						\
+	MM_HARNESS_ACCESS(__obj = (slot));				\
+	if (__obj)							\
+		mm_tsan_acquire(__obj);					\
+	__obj; })
+
 static struct mem_cgroup *kmc_memcg_at(uint32_t m)
 {
-	struct mem_cgroup *memcg;
-
-	MM_HARNESS_ACCESS(memcg = G->memcgs[m]);
-	if (memcg)
-		mm_tsan_acquire(memcg);
-	return memcg;
+	return KMC_TABLE_GET(G->memcgs[m]);
 }
 
 /* mkdir: css_create() -> mem_cgroup_css_alloc() -> memcg_online_kmem() */
@@ -1019,21 +1022,14 @@ static int kmc_root_cache_create(int r, unsigned int size, unsigned int order)
 	if (!s)
 		return -ENOMEM;
 	s->id = r;
-	/* the table is harness code: a root cache is handed over like a memcg */
-	mm_tsan_release(s);
-	G->roots[r] = s;
+	mm_tsan_release(s);	/* KMC_TABLE_GET() */
+	MM_HARNESS_ACCESS(G->roots[r] = s);
 	return 0;
 }
 
-/* G->roots[r], acquired (see kmc_memcg_at()) */
 static struct kmem_cache *kmc_root_at(uint32_t r)
 {
-	struct kmem_cache *s;
-
-	MM_HARNESS_ACCESS(s = G->roots[r]);
-	if (s)
-		mm_tsan_acquire(s);
-	return s;
+	return KMC_TABLE_GET(G->roots[r]);
 }
 
 static bool kmc_has_objects(struct kmem_cache *root)

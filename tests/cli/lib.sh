@@ -48,6 +48,13 @@ count_ops() {
 	sed 's/#.*//' "$1" | awk 'NF && $1 != "family" && $1 != "config"' | wc -l
 }
 
+# skip the script (exit 0) when the libFuzzer target of family $1 is not built
+need_fuzzer() {
+	[ -x "$BIN/mmdiff-libfuzzer-$1" ] && return 0
+	echo "skip: no $BIN/mmdiff-libfuzzer-$1 (./build.sh build fuzz)"
+	exit 0
+}
+
 # the first family `mmdiff list` shows, and its first reference
 first_family() { "$MMDIFF" list | awk 'NR > 1 && !r {r = $1} END {print r}'; }
 

@@ -15,10 +15,7 @@ repro=$(grep -l '^# variants:' "$ROOT"/corpus/regress/percpu-rfc3-*.ops | head -
 vars=$(sed -n 's/^# variants: *//p' "$repro" | head -1)
 sig=$(sed -n 's/^# signature: *//p' "$repro" | head -1)
 fam=$(awk '$1 == "family" {print $2; exit}' "$repro")
-if [ ! -x "$BIN/mmdiff-libfuzzer-$fam" ]; then
-	echo "skip: no $BIN/mmdiff-libfuzzer-$fam (./build.sh build fuzz)"
-	exit 0
-fi
+need_fuzzer "$fam"
 L=$TMP/lasting F=$TMP/findings
 mkdir -p "$L"
 "$MMDIFF" convert "$repro" -o "$L/regress.bin" >/dev/null || fail "convert $repro"

@@ -7,10 +7,7 @@
 # report ended the campaign (found by a 10-minute v3.17,v3.18 campaign).
 . "$(dirname "$0")/lib.sh"
 
-if [ ! -x "$BIN/mmdiff-libfuzzer-percpu" ]; then
-	echo "skip: no $BIN/mmdiff-libfuzzer-percpu (./build.sh build fuzz)"
-	exit 0
-fi
+need_fuzzer "percpu"
 S=$TMP/seeds F=$TMP/findings
 mkdir -p "$S"
 cp "$ROOT/corpus/regress/percpu-v3.18-cve-2016-4794-sync-extend.ops" "$S/"

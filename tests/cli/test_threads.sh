@@ -63,7 +63,7 @@ nice -n 10 "$TSAN" run --threads --family percpu --variants v3.18 --time 5 --see
 f="$TMP/race/percpu_v3.18_DATA_RACE_pcpu_alloc.ops"
 line=$(grep -o 'minimized from [0-9]* ops to [0-9]* ops' "$f" 2>/dev/null | head -1)
 set -- $line
-if [ -n "$line" ] && [ "$6" -le "$3" ] && [ "$(grep -Evc '^(#|family |config |$)' "$f")" = "$6" ]; then
+if [ -n "$line" ] && [ "$6" -le "$3" ] && [ "$(count_ops "$f")" = "$6" ]; then
 	shown=0
 	for _ in 1 2 3 4 5 6 7 8; do
 		"$TSAN" run --threads "$f" >"$TMP/replay" 2>&1

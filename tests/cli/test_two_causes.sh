@@ -8,10 +8,7 @@
 # both signatures, the second not taken for the first.
 . "$(dirname "$0")/lib.sh"
 
-if [ ! -x "$BIN/mmdiff-libfuzzer-pagealloc" ]; then
-	echo "skip: no $BIN/mmdiff-libfuzzer-pagealloc (./build.sh build fuzz)"
-	exit 0
-fi
+need_fuzzer "pagealloc"
 L=$TMP/lasting F=$TMP/findings
 mkdir -p "$L"
 n=0
